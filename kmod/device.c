@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * portres: /dev/portres and its ioctls.
+ */
+#include <linux/build_bug.h>
+#include <linux/compat.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/net.h>
+#include <linux/sched.h>
+#include <linux/uaccess.h>
+#include <net/inet_sock.h>
+#include <net/sock.h>
+
+#include <uapi/linux/portres.h>
+
+#include "portres.h"
+
+/*
+ * Looks up the TCP or UDP socket @fd.  Return: the socket, or an ERR_PTR of
+ * -EBADF, -ENOTSOCK or -EOPNOTSUPP.
+ */
+static struct socket *portres_get_socket(int fd, int *proto)
+{
+	struct socket *sock;
+	int err;
+
+	sock = sockfd_lookup(fd, &err);
+	if (!sock)
+		return ERR_PTR(err);
+	*proto = portres_sk_proto(sock->sk);
+	if (*proto < 0) {
+		sockfd_put(sock);
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	return sock;
+}
+
+static bool portres_current_owns(const struct portres_resv *resv)
+{
+	return resv->tgid == task_tgid(current);
+}
+
+static long portres_ioc_acquire(struct portres_acquire __user *uarg)
+{
+	struct portres_acquire arg;
+	struct portres_resv *resv;
+	struct portres_net *pn;
+	struct socket *sock;
+	int proto, err;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.token)
+		return -EINVAL;
+	sock = portres_get_socket(arg.fd, &proto);
+	if (IS_ERR(sock))
+		return PTR_ERR(sock);
+
+	pn = portres_pernet(sock_net(sock->sk));
+	mutex_lock(&pn->lock);
+	err = portres_resv_acquire(pn, sock->sk, proto, arg.start, arg.count,
+				   &resv);
+	if (err)
+		goto out_unlock;
+	arg.start = resv->start;
+	arg.count = resv->count;
+	arg.token = resv->token;
+	if (copy_to_user(uarg, &arg, sizeof(arg))) {
+		/* The caller never learnt the token: undo. */
+		portres_resv_release(resv);
+		err = -EFAULT;
+	}
+out_unlock:
+	mutex_unlock(&pn->lock);
+	sockfd_put(sock);
+	return err;
+}
+
+static long portres_ioc_associate(struct portres_token_arg __user *uarg)
+{
+	struct portres_token_arg arg;
+	struct portres_resv *resv;
+	struct portres_net *pn;
+	struct socket *sock;
+	int proto, err;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.reserved)
+		return -EINVAL;
+	sock = portres_get_socket(arg.fd, &proto);
+	if (IS_ERR(sock))
+		return PTR_ERR(sock);
+
+	pn = portres_pernet(sock_net(sock->sk));
+	mutex_lock(&pn->lock);
+	resv = portres_resv_find(pn, arg.token);
+	if (!resv || resv->proto != proto) {
+		err = -EINVAL;
+		goto out_unlock;
+	}
+	if (!portres_current_owns(resv)) {
+		err = -EACCES;
+		goto out_unlock;
+	}
+	/* Association must come before the socket has a port. */
+	if (inet_sk(sock->sk)->inet_num) {
+		err = -EINVAL;
+		goto out_unlock;
+	}
+	err = portres_sock_associate(pn, sock->sk, resv);
+out_unlock:
+	mutex_unlock(&pn->lock);
+	sockfd_put(sock);
+	return err;
+}
+
+static long portres_ioc_release(struct portres_token_arg __user *uarg)
+{
+	struct portres_token_arg arg;
+	struct portres_resv *resv;
+	struct portres_net *pn;
+	struct socket *sock;
+	int proto, err = 0;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.reserved)
+		return -EINVAL;
+	sock = portres_get_socket(arg.fd, &proto);
+	if (IS_ERR(sock))
+		return PTR_ERR(sock);
+
+	pn = portres_pernet(sock_net(sock->sk));
+	mutex_lock(&pn->lock);
+	resv = portres_resv_find(pn, arg.token);
+	if (!resv)
+		err = -EINVAL;
+	else if (!portres_current_owns(resv))
+		err = -EACCES;
+	else
+		portres_resv_release(resv);
+	mutex_unlock(&pn->lock);
+	sockfd_put(sock);
+	return err;
+}
+
+static long portres_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case PORTRES_IOC_VERSION:
+		return put_user(PORTRES_ABI_VERSION, (__u32 __user *)argp);
+	case PORTRES_IOC_ACQUIRE:
+		return portres_ioc_acquire(argp);
+	case PORTRES_IOC_ASSOCIATE:
+		return portres_ioc_associate(argp);
+	case PORTRES_IOC_RELEASE:
+		return portres_ioc_release(argp);
+	}
+	return -ENOTTY;
+}
+
+static const struct file_operations portres_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = portres_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice portres_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "portres",
+	.fops = &portres_fops,
+	.mode = 0666,
+};
+
+int portres_device_init(void)
+{
+	/* The ABI is the same for 32-bit and 64-bit callers. */
+	BUILD_BUG_ON(sizeof(struct portres_acquire) != 16);
+	BUILD_BUG_ON(offsetof(struct portres_acquire, token) != 8);
+	BUILD_BUG_ON(sizeof(struct portres_token_arg) != 16);
+	BUILD_BUG_ON(offsetof(struct portres_token_arg, token) != 8);
+
+	return misc_register(&portres_misc);
+}
+
+void portres_device_uninit(void)
+{
+	misc_deregister(&portres_misc);
+}

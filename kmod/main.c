@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * portres: port reservations for TCP and UDP, in the manner of Windows'
+ * SIO_ACQUIRE_PORT_RESERVATION, per network namespace.
+ */
+#include <linux/module.h>
+#include <linux/rcupdate.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include <uapi/linux/portres.h>
+
+#include "portres.h"
+
+unsigned int portres_net_id __read_mostly;
+
+/* Return: the state of @net.  Called under RCU or with a reference. */
+struct portres_net *portres_pernet(const struct net *net)
+{
+	return net_generic(net, portres_net_id);
+}
+
+static int __net_init portres_pernet_init(struct net *net)
+{
+	portres_net_init(portres_pernet(net), net);
+	return 0;
+}
+
+static void __net_exit portres_pernet_exit(struct net *net)
+{
+	portres_net_uninit(portres_pernet(net));
+}
+
+static struct pernet_operations portres_net_ops = {
+	.init = portres_pernet_init,
+	.exit = portres_pernet_exit,
+	.id = &portres_net_id,
+	.size = sizeof(struct portres_net),
+};
+
+static int __init portres_init(void)
+{
+	int err;
+
+	err = portres_table_init();
+	if (err)
+		return err;
+	err = portres_socks_init();
+	if (err)
+		goto err_table;
+	err = register_pernet_subsys(&portres_net_ops);
+	if (err)
+		goto err_socks;
+	err = portres_hooks_init();
+	if (err)
+		goto err_pernet;
+	err = portres_device_init();
+	if (err)
+		goto err_hooks;
+
+	pr_info("loaded, ABI version %d\n", PORTRES_ABI_VERSION);
+	return 0;
+
+err_hooks:
+	portres_hooks_uninit();
+err_pernet:
+	unregister_pernet_subsys(&portres_net_ops);
+err_socks:
+	portres_socks_uninit();
+err_table:
+	portres_table_uninit();
+	return err;
+}
+
+static void __exit portres_exit(void)
+{
+	portres_device_uninit();
+	portres_hooks_uninit();
+	unregister_pernet_subsys(&portres_net_ops);
+	portres_socks_uninit();
+	portres_table_uninit();
+	/* Records and reservations are freed after a grace period. */
+	rcu_barrier();
+	pr_info("unloaded\n");
+}
+
+module_init(portres_init);
+module_exit(portres_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("TCP and UDP port reservations");
+MODULE_AUTHOR("The portres developers");

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * portres: port reservations for TCP and UDP, internal interfaces.
+ */
+#ifndef _PORTRES_H
+#define _PORTRES_H
+
+#include <linux/bitops.h>
+#include <linux/list.h>
+#include <linux/maple_tree.h>
+#include <linux/mutex.h>
+#include <linux/pid.h>
+#include <linux/rhashtable-types.h>
+#include <linux/types.h>
+#include <linux/version.h>
+#include <net/net_namespace.h>
+
+struct ctl_table;
+struct sock;
+struct socket;
+
+/* Sysctl handlers take a const table since Linux 6.11. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#define portres_ctl_table const struct ctl_table
+#else
+#define portres_ctl_table struct ctl_table
+#endif
+typedef int (*portres_sysctl_fn)(portres_ctl_table *table, int write,
+				 void *buffer, size_t *lenp, loff_t *ppos);
+
+#define PORTRES_NPORTS	65536
+
+enum portres_proto {
+	PORTRES_TCP,
+	PORTRES_UDP,
+	PORTRES_NPROTO,
+};
+
+/*
+ * Port bitmaps of one network namespace, allocated on its first reservation.
+ * @busy has a bit for every port covered by a reservation, per protocol; the
+ * bind hook tests it without a lock.  @ours has a bit for every port that
+ * portres set in the namespace's ip_local_reserved_ports bitmap, so that it
+ * clears those and no others.
+ */
+struct portres_ports {
+	unsigned long busy[PORTRES_NPROTO][BITS_TO_LONGS(PORTRES_NPORTS)];
+	unsigned long ours[BITS_TO_LONGS(PORTRES_NPORTS)];
+};
+
+/*
+ * Per network namespace state.  @lock serializes every change to the
+ * reservations and socket records of the namespace; the bind hook's fast
+ * path reads @ports and @nsocks under RCU without it.
+ */
+struct portres_net {
+	struct net *net;
+	struct mutex lock;
+	struct portres_ports __rcu *ports;
+	struct maple_tree blocks[PORTRES_NPROTO];
+	struct list_head resvs;
+	unsigned int nresvs;
+	struct list_head socks;
+	atomic_t nsocks;
+	bool live;
+};
+
+/*
+ * A reservation: a block of ports of one protocol in one namespace.  It is
+ * owned by the socket it was acquired on and by that socket's process.
+ * @held has a bit per port of the block given to an associated socket.
+ */
+struct portres_resv {
+	struct rhash_head tnode;
+	u64 token;
+	struct portres_net *pn;
+	struct list_head node;
+	struct list_head owner_node;
+	struct portres_sock *owner;
+	struct pid *tgid;
+	struct list_head socks;
+	u16 start;
+	u16 count;
+	u16 hint;
+	u8 proto;
+	struct rcu_head rcu;
+	unsigned long held[];
+};
+
+/*
+ * What portres knows of one socket: the reservations acquired on it, and the
+ * reservation it is associated with and the port it was given from it.  A
+ * record lives while it has one of these, at most until the socket's last
+ * close.
+ */
+struct portres_sock {
+	struct rhash_head node;
+	const struct sock *sk;
+	struct portres_net *pn;
+	struct list_head pn_node;
+	struct list_head owned;
+	struct portres_resv *resv;
+	struct list_head assoc_node;
+	u16 port;
+	struct rcu_head rcu;
+};
+
+/* main.c */
+extern unsigned int portres_net_id;
+struct portres_net *portres_pernet(const struct net *net);
+
+/* table.c: the reservation table */
+int portres_sk_proto(const struct sock *sk);
+int portres_table_init(void);
+void portres_table_uninit(void);
+void portres_net_init(struct portres_net *pn, struct net *net);
+void portres_net_uninit(struct portres_net *pn);
+bool portres_port_in_use(struct net *net, int proto, u16 port);
+int portres_find_free_block(unsigned long *busy, unsigned int lo,
+			    unsigned int hi, unsigned int count,
+			    bool (*in_use)(void *ctx, unsigned int port),
+			    void *ctx);
+int portres_resv_acquire(struct portres_net *pn, struct sock *sk, int proto,
+			 u16 start, u16 count, struct portres_resv **resvp);
+struct portres_resv *portres_resv_find(struct portres_net *pn, u64 token);
+struct portres_resv *portres_resv_at(struct portres_net *pn, int proto,
+				     u16 port);
+void portres_resv_release(struct portres_resv *resv);
+int portres_resv_take_port(struct portres_resv *resv, struct portres_sock *ps);
+void portres_resv_put_port(struct portres_sock *ps);
+void portres_resv_mark_port(struct portres_resv *resv, struct portres_sock *ps,
+			    u16 port);
+
+/* lifetime.c: socket records and the end of a socket */
+int portres_socks_init(void);
+void portres_socks_uninit(void);
+bool portres_sock_known(const struct sock *sk);
+struct portres_sock *portres_sock_find(const struct sock *sk);
+struct portres_sock *portres_sock_get(struct portres_net *pn,
+				      const struct sock *sk);
+void portres_sock_put(struct portres_sock *ps);
+int portres_sock_associate(struct portres_net *pn, struct sock *sk,
+			   struct portres_resv *resv);
+void portres_sock_dissociate(struct portres_sock *ps);
+void portres_sock_release(const struct sock *sk);
+void portres_net_drop_socks(struct portres_net *pn);
+
+/* reserved_ports.c: the namespace's ip_local_reserved_ports bitmap */
+void portres_rp_reserve(struct portres_net *pn, struct portres_ports *ports,
+			u16 start, u16 count);
+void portres_rp_unreserve(struct portres_net *pn, struct portres_ports *ports,
+			  u16 start, u16 count);
+int portres_rp_sysctl(portres_ctl_table *table, int write, void *buffer,
+		      size_t *lenp, loff_t *ppos, portres_sysctl_fn orig);
+struct net *portres_rp_table_net(portres_ctl_table *table);
+
+/* bind_hook.c: the hooks on bind, connect, listen, sendmsg and close */
+int portres_hooks_init(void);
+void portres_hooks_uninit(void);
+
+/* device.c: /dev/portres and its ioctls */
+int portres_device_init(void);
+void portres_device_uninit(void);
+
+#endif /* _PORTRES_H */

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * portres: the namespace's ip_local_reserved_ports bitmap.
+ *
+ * The kernel's automatic port selection (bind to port 0, connect, autobind)
+ * skips the ports set in net->ipv4.sysctl_local_reserved_ports, so portres
+ * sets the ports of every reservation there.  The bitmap is shared with the
+ * admin: portres remembers which bits it set (ports->ours) and clears only
+ * those.  A write to the sysctl replaces the whole bitmap, so the sysctl
+ * handler is wrapped: reads and writes see the admin's own bits only, and
+ * after a write portres puts its bits back.  A port the admin writes that a
+ * reservation covers becomes the admin's and stays after the reservation.
+ */
+#include <linux/bitmap.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sysctl.h>
+#include <net/net_namespace.h>
+
+#include "portres.h"
+
+static unsigned long *portres_rp_bitmap(struct portres_net *pn)
+{
+	return pn->net->ipv4.sysctl_local_reserved_ports;
+}
+
+void portres_rp_reserve(struct portres_net *pn, struct portres_ports *ports,
+			u16 start, u16 count)
+{
+	unsigned long *rp = portres_rp_bitmap(pn);
+	unsigned int port;
+
+	lockdep_assert_held(&pn->lock);
+	if (!rp)
+		return;
+	for (port = start; port < start + count; port++) {
+		if (test_bit(port, rp))
+			continue;
+		set_bit(port, rp);
+		__set_bit(port, ports->ours);
+	}
+}
+
+/* Called once the block's bits are gone from ports->busy. */
+void portres_rp_unreserve(struct portres_net *pn, struct portres_ports *ports,
+			  u16 start, u16 count)
+{
+	unsigned long *rp = portres_rp_bitmap(pn);
+	unsigned int port;
+
+	lockdep_assert_held(&pn->lock);
+	if (!rp)
+		return;
+	for (port = start; port < start + count; port++) {
+		if (!test_bit(port, ports->ours) ||
+		    test_bit(port, ports->busy[PORTRES_TCP]) ||
+		    test_bit(port, ports->busy[PORTRES_UDP]))
+			continue;
+		clear_bit(port, rp);
+		__clear_bit(port, ports->ours);
+	}
+}
+
+/**
+ * portres_rp_table_net() - the namespace of an ip_local_reserved_ports table
+ * @table: a sysctl table entry handled by proc_do_large_bitmap()
+ *
+ * Return: the namespace whose reserved-ports bitmap @table edits, or NULL
+ * when @table is another sysctl.
+ */
+struct net *portres_rp_table_net(portres_ctl_table *table)
+{
+	if (!table->procname ||
+	    strcmp(table->procname, "ip_local_reserved_ports"))
+		return NULL;
+	return container_of((unsigned long **)table->data, struct net,
+			    ipv4.sysctl_local_reserved_ports);
+}
+
+/**
+ * portres_rp_sysctl() - proc handler of ip_local_reserved_ports
+ * @table: the sysctl table entry
+ * @write: whether this is a write
+ * @buffer: the text read or written
+ * @lenp: its length
+ * @ppos: the file position
+ * @orig: the kernel's proc_do_large_bitmap()
+ *
+ * Runs the kernel's handler on the admin's view of the bitmap, the bits
+ * portres set taken out, and after a write sets the bits of the live
+ * reservations again.
+ *
+ * Return: what the kernel's handler returns, or -ENOMEM.
+ */
+int portres_rp_sysctl(portres_ctl_table *table, int write, void *buffer,
+		      size_t *lenp, loff_t *ppos, portres_sysctl_fn orig)
+{
+	struct net *net = portres_rp_table_net(table);
+	struct portres_net *pn = portres_pernet(net);
+	unsigned long *rp = *(unsigned long **)table->data;
+	struct portres_ports *ports;
+	struct ctl_table view_table;
+	unsigned long *view;
+	int ret;
+
+	mutex_lock(&pn->lock);
+	ports = rcu_dereference_protected(pn->ports,
+					  lockdep_is_held(&pn->lock));
+	if (!ports || !rp || table->maxlen != PORTRES_NPORTS) {
+		ret = orig(table, write, buffer, lenp, ppos);
+		goto out;
+	}
+
+	view = bitmap_zalloc(PORTRES_NPORTS, GFP_KERNEL);
+	if (!view) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	bitmap_andnot(view, rp, ports->ours, PORTRES_NPORTS);
+	view_table = *table;
+	view_table.data = &view;
+
+	ret = orig(&view_table, write, buffer, lenp, ppos);
+	if (!ret && write) {
+		bitmap_or(ports->ours, ports->busy[PORTRES_TCP],
+			  ports->busy[PORTRES_UDP], PORTRES_NPORTS);
+		bitmap_andnot(ports->ours, ports->ours, view, PORTRES_NPORTS);
+		bitmap_or(rp, view, ports->ours, PORTRES_NPORTS);
+	}
+	bitmap_free(view);
+out:
+	mutex_unlock(&pn->lock);
+	return ret;
+}

@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * portres: the reservation table.
+ *
+ * Each network namespace keeps its reservations per protocol in a maple tree
+ * keyed by port range, which refuses overlapping blocks and answers "which
+ * reservation covers this port", and in a bitmap of covered ports that the
+ * bind hook tests in constant time.  Tokens live in one global hash table;
+ * a token found there belongs to a namespace only if its reservation says so.
+ */
+#include <linux/bitmap.h>
+#include <linux/in.h>
+#include <linux/maple_tree.h>
+#include <linux/random.h>
+#include <linux/rhashtable.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/version.h>
+#include <net/inet_hashtables.h>
+#include <net/ip.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <net/udp.h>
+
+#include "portres.h"
+
+static struct rhashtable portres_tokens;
+
+static const struct rhashtable_params portres_token_params = {
+	.key_len = sizeof(u64),
+	.key_offset = offsetof(struct portres_resv, token),
+	.head_offset = offsetof(struct portres_resv, tnode),
+	.automatic_shrinking = true,
+};
+
+int portres_table_init(void)
+{
+	return rhashtable_init(&portres_tokens, &portres_token_params);
+}
+
+void portres_table_uninit(void)
+{
+	rhashtable_destroy(&portres_tokens);
+}
+
+/**
+ * portres_sk_proto() - the reservation protocol of a socket
+ * @sk: the socket
+ *
+ * Return: PORTRES_TCP or PORTRES_UDP for TCP and UDP sockets of IPv4 and
+ * IPv6, -EOPNOTSUPP for any other socket.
+ */
+int portres_sk_proto(const struct sock *sk)
+{
+	if (!sk || (sk->sk_family != AF_INET && sk->sk_family != AF_INET6))
+		return -EOPNOTSUPP;
+	if (sk->sk_type == SOCK_STREAM && sk->sk_protocol == IPPROTO_TCP)
+		return PORTRES_TCP;
+	if (sk->sk_type == SOCK_DGRAM && sk->sk_protocol == IPPROTO_UDP)
+		return PORTRES_UDP;
+	return -EOPNOTSUPP;
+}
+
+void portres_net_init(struct portres_net *pn, struct net *net)
+{
+	int proto;
+
+	pn->net = net;
+	mutex_init(&pn->lock);
+	INIT_LIST_HEAD(&pn->resvs);
+	INIT_LIST_HEAD(&pn->socks);
+	for (proto = 0; proto < PORTRES_NPROTO; proto++)
+		mt_init(&pn->blocks[proto]);
+	atomic_set(&pn->nsocks, 0);
+	pn->live = true;
+}
+
+/* Ends every reservation of a namespace, on its teardown or module unload. */
+void portres_net_uninit(struct portres_net *pn)
+{
+	struct portres_resv *resv, *tmp;
+	struct portres_ports *ports;
+	int proto;
+
+	mutex_lock(&pn->lock);
+	pn->live = false;
+	list_for_each_entry_safe(resv, tmp, &pn->resvs, node)
+		portres_resv_release(resv);
+	portres_net_drop_socks(pn);
+	for (proto = 0; proto < PORTRES_NPROTO; proto++)
+		mtree_destroy(&pn->blocks[proto]);
+	ports = rcu_replace_pointer(pn->ports, NULL,
+				    lockdep_is_held(&pn->lock));
+	mutex_unlock(&pn->lock);
+
+	/* The bind hook may still be reading the bitmaps. */
+	synchronize_rcu();
+	kvfree(ports);
+	mutex_destroy(&pn->lock);
+}
+
+static struct portres_ports *portres_ports_get(struct portres_net *pn)
+{
+	struct portres_ports *ports;
+
+	lockdep_assert_held(&pn->lock);
+	ports = rcu_dereference_protected(pn->ports, lockdep_is_held(&pn->lock));
+	if (ports)
+		return ports;
+	ports = kvzalloc(sizeof(*ports), GFP_KERNEL);
+	if (ports)
+		rcu_assign_pointer(pn->ports, ports);
+	return ports;
+}
+
+static struct portres_ports *portres_ports_locked(struct portres_net *pn)
+{
+	return rcu_dereference_protected(pn->ports, lockdep_is_held(&pn->lock));
+}
+
+static struct udp_table *portres_udp_table(const struct net *net)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	return net->ipv4.udp_table;
+#else
+	return &udp_table;
+#endif
+}
+
+/**
+ * portres_port_in_use() - whether any socket of a namespace holds a port
+ * @net: the namespace
+ * @proto: PORTRES_TCP or PORTRES_UDP
+ * @port: the port
+ *
+ * A TCP port is in use while the kernel has a bind bucket for it (a bound,
+ * listening, connected or TIME_WAIT socket); a UDP port while a socket is
+ * hashed on it.  Either way a fresh socket could not bind it without
+ * SO_REUSEADDR.
+ */
+bool portres_port_in_use(struct net *net, int proto, u16 port)
+{
+	bool used = false;
+
+	if (proto == PORTRES_TCP) {
+		struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
+		struct inet_bind_hashbucket *head;
+		struct inet_bind_bucket *tb;
+
+		head = &hinfo->bhash[inet_bhashfn(net, port, hinfo->bhash_size)];
+		spin_lock_bh(&head->lock);
+		inet_bind_bucket_for_each(tb, &head->chain) {
+			if (net_eq(ib_net(tb), net) && tb->port == port) {
+				used = true;
+				break;
+			}
+		}
+		spin_unlock_bh(&head->lock);
+	} else {
+		struct udp_hslot *hslot;
+		struct sock *sk;
+
+		hslot = udp_hashslot(portres_udp_table(net), net, port);
+		spin_lock_bh(&hslot->lock);
+		sk_for_each(sk, &hslot->head) {
+			if (net_eq(sock_net(sk), net) &&
+			    udp_sk(sk)->udp_port_hash == port) {
+				used = true;
+				break;
+			}
+		}
+		spin_unlock_bh(&hslot->lock);
+	}
+	return used;
+}
+
+/**
+ * portres_find_free_block() - find a block of ports for a wildcard request
+ * @busy: ports already reserved
+ * @lo: lowest port the block may start at
+ * @hi: highest port the block may end at
+ * @count: size of the block
+ * @in_use: tells whether a port is unavailable for another reason
+ * @ctx: passed to @in_use
+ *
+ * Return: the first port of the lowest block of @count ports within
+ * [@lo, @hi] that has no bit in @busy and no port for which @in_use is true,
+ * or -EADDRINUSE if there is none.
+ */
+int portres_find_free_block(unsigned long *busy, unsigned int lo,
+			    unsigned int hi, unsigned int count,
+			    bool (*in_use)(void *ctx, unsigned int port),
+			    void *ctx)
+{
+	unsigned int start = lo, port;
+
+	if (!count || lo > hi || hi >= PORTRES_NPORTS || count > hi - lo + 1)
+		return -EADDRINUSE;
+
+	while (start + count - 1 <= hi) {
+		start = bitmap_find_next_zero_area(busy, hi + 1, start, count,
+						   0);
+		if (start + count - 1 > hi)
+			break;
+		for (port = start; port < start + count; port++)
+			if (in_use(ctx, port))
+				break;
+		if (port == start + count)
+			return start;
+		start = port + 1;
+	}
+	return -EADDRINUSE;
+}
+
+struct portres_search {
+	struct portres_net *pn;
+	const unsigned long *admin_reserved;
+	const unsigned long *ours;
+	int proto;
+};
+
+static bool portres_search_in_use(void *ctx, unsigned int port)
+{
+	struct portres_search *s = ctx;
+
+	/* Leave the ports the admin reserved through the sysctl alone. */
+	if (s->admin_reserved && test_bit(port, s->admin_reserved) &&
+	    !test_bit(port, s->ours))
+		return true;
+	return portres_port_in_use(s->pn->net, s->proto, port);
+}
+
+static int portres_block_check(struct portres_net *pn,
+			       struct portres_ports *ports, int proto,
+			       unsigned int start, unsigned int count)
+{
+	unsigned int port;
+
+	if (find_next_bit(ports->busy[proto], start + count, start) <
+	    start + count)
+		return -EADDRINUSE;
+	for (port = start; port < start + count; port++)
+		if (portres_port_in_use(pn->net, proto, port))
+			return -EADDRINUSE;
+	return 0;
+}
+
+static int portres_block_pick(struct portres_net *pn,
+			      struct portres_ports *ports, int proto,
+			      unsigned int count)
+{
+	struct portres_search s = {
+		.pn = pn,
+		.admin_reserved = pn->net->ipv4.sysctl_local_reserved_ports,
+		.ours = ports->ours,
+		.proto = proto,
+	};
+	int lo, hi;
+
+	inet_get_local_port_range(pn->net, &lo, &hi);
+	return portres_find_free_block(ports->busy[proto], lo, hi, count,
+				       portres_search_in_use, &s);
+}
+
+static int portres_token_insert(struct portres_resv *resv)
+{
+	int err, tries;
+
+	for (tries = 0; tries < 16; tries++) {
+		do {
+			resv->token = get_random_u64();
+		} while (!resv->token);
+		err = rhashtable_lookup_insert_fast(&portres_tokens,
+						    &resv->tnode,
+						    portres_token_params);
+		if (err != -EEXIST)
+			return err;
+	}
+	return -EAGAIN;
+}
+
+/**
+ * portres_resv_acquire() - make a runtime reservation
+ * @pn: the namespace
+ * @sk: the socket it is acquired on, whose last close ends it
+ * @proto: PORTRES_TCP or PORTRES_UDP
+ * @start: first port, or 0 for any free block of ip_local_port_range
+ * @count: number of ports
+ * @resvp: set to the new reservation
+ *
+ * Return: 0, -EINVAL for an empty block or one past 65535, -EADDRINUSE when
+ * the block overlaps a reservation or a port in use (or no block is free),
+ * -ENOMEM.
+ */
+int portres_resv_acquire(struct portres_net *pn, struct sock *sk, int proto,
+			 u16 start, u16 count, struct portres_resv **resvp)
+{
+	struct portres_ports *ports;
+	struct portres_resv *resv;
+	struct portres_sock *ps;
+	int err;
+
+	lockdep_assert_held(&pn->lock);
+	if (!count || (unsigned int)start + count > PORTRES_NPORTS)
+		return -EINVAL;
+	if (!pn->live)
+		return -ENODEV;
+
+	ports = portres_ports_get(pn);
+	if (!ports)
+		return -ENOMEM;
+
+	if (start) {
+		err = portres_block_check(pn, ports, proto, start, count);
+	} else {
+		err = portres_block_pick(pn, ports, proto, count);
+		if (err >= 0) {
+			start = err;
+			err = 0;
+		}
+	}
+	if (err)
+		return err;
+
+	ps = portres_sock_get(pn, sk);
+	if (!ps)
+		return -ENOMEM;
+
+	resv = kzalloc(struct_size(resv, held, BITS_TO_LONGS(count)),
+		       GFP_KERNEL);
+	if (!resv) {
+		err = -ENOMEM;
+		goto err_sock;
+	}
+	resv->pn = pn;
+	resv->start = start;
+	resv->count = count;
+	resv->proto = proto;
+	INIT_LIST_HEAD(&resv->socks);
+
+	err = mtree_insert_range(&pn->blocks[proto], start, start + count - 1,
+				 resv, GFP_KERNEL);
+	if (err) {
+		/* The busy bitmap said the block was free: it cannot clash. */
+		WARN_ON_ONCE(err == -EEXIST);
+		goto err_free;
+	}
+	err = portres_token_insert(resv);
+	if (err)
+		goto err_erase;
+
+	resv->tgid = get_pid(task_tgid(current));
+	resv->owner = ps;
+	list_add_tail(&resv->owner_node, &ps->owned);
+	list_add_tail(&resv->node, &pn->resvs);
+	pn->nresvs++;
+	bitmap_set(ports->busy[proto], start, count);
+	portres_rp_reserve(pn, ports, start, count);
+	*resvp = resv;
+	return 0;
+
+err_erase:
+	mtree_erase(&pn->blocks[proto], start);
+err_free:
+	kfree(resv);
+err_sock:
+	portres_sock_put(ps);
+	return err;
+}
+
+/**
+ * portres_resv_find() - look up a reservation of a namespace by its token
+ * @pn: the namespace
+ * @token: the token
+ *
+ * Return: the reservation, or NULL when no reservation of @pn has @token.
+ */
+struct portres_resv *portres_resv_find(struct portres_net *pn, u64 token)
+{
+	struct portres_resv *resv;
+
+	lockdep_assert_held(&pn->lock);
+	if (!token)
+		return NULL;
+	rcu_read_lock();
+	resv = rhashtable_lookup(&portres_tokens, &token, portres_token_params);
+	if (resv && resv->pn != pn)
+		resv = NULL;
+	rcu_read_unlock();
+	return resv;
+}
+
+/* Return: the reservation of @pn covering @port for @proto, or NULL. */
+struct portres_resv *portres_resv_at(struct portres_net *pn, int proto,
+				     u16 port)
+{
+	lockdep_assert_held(&pn->lock);
+	return mtree_load(&pn->blocks[proto], port);
+}
+
+/**
+ * portres_resv_release() - end a reservation
+ * @resv: the reservation
+ *
+ * Its associated sockets lose their association but keep any port they are
+ * bound to.  The ports leave the namespace's reserved-ports bitmap, except
+ * those the admin had reserved too.
+ */
+void portres_resv_release(struct portres_resv *resv)
+{
+	struct portres_net *pn = resv->pn;
+	struct portres_ports *ports = portres_ports_locked(pn);
+	struct portres_sock *ps, *tmp;
+
+	lockdep_assert_held(&pn->lock);
+
+	list_for_each_entry_safe(ps, tmp, &resv->socks, assoc_node)
+		portres_sock_dissociate(ps);
+
+	mtree_erase(&pn->blocks[resv->proto], resv->start);
+	bitmap_clear(ports->busy[resv->proto], resv->start, resv->count);
+	portres_rp_unreserve(pn, ports, resv->start, resv->count);
+	rhashtable_remove_fast(&portres_tokens, &resv->tnode,
+			       portres_token_params);
+	list_del(&resv->node);
+	pn->nresvs--;
+
+	if (resv->owner) {
+		list_del(&resv->owner_node);
+		portres_sock_put(resv->owner);
+	}
+	put_pid(resv->tgid);
+	kfree_rcu(resv, rcu);
+}
+
+static bool portres_port_shared(const struct portres_resv *resv,
+				const struct portres_sock *self, u16 port)
+{
+	const struct portres_sock *ps;
+
+	list_for_each_entry(ps, &resv->socks, assoc_node)
+		if (ps != self && ps->port == port)
+			return true;
+	return false;
+}
+
+/**
+ * portres_resv_put_port() - give back the port a socket had from its block
+ * @ps: the socket's record
+ *
+ * Several associated sockets may hold one port (SO_REUSEADDR and
+ * SO_REUSEPORT); the port is free again when the last of them gives it back.
+ */
+void portres_resv_put_port(struct portres_sock *ps)
+{
+	struct portres_resv *resv = ps->resv;
+
+	lockdep_assert_held(&ps->pn->lock);
+	if (!resv || !ps->port)
+		return;
+	if (!portres_port_shared(resv, ps, ps->port))
+		clear_bit(ps->port - resv->start, resv->held);
+	ps->port = 0;
+}
+
+/**
+ * portres_resv_take_port() - choose a port of the block for a socket
+ * @resv: the reservation the socket is associated with
+ * @ps: the socket's record
+ *
+ * Return: a port of the block that no associated socket holds and no other
+ * socket is bound to, now held by @ps, or -EADDRINUSE when there is none.
+ */
+int portres_resv_take_port(struct portres_resv *resv, struct portres_sock *ps)
+{
+	unsigned int i, idx;
+	u16 port;
+
+	lockdep_assert_held(&resv->pn->lock);
+	portres_resv_put_port(ps);
+
+	for (i = 0; i < resv->count; i++) {
+		idx = (resv->hint + i) % resv->count;
+		if (test_bit(idx, resv->held))
+			continue;
+		port = resv->start + idx;
+		if (portres_port_in_use(resv->pn->net, resv->proto, port))
+			continue;
+		set_bit(idx, resv->held);
+		ps->port = port;
+		resv->hint = (idx + 1) % resv->count;
+		return port;
+	}
+	return -EADDRINUSE;
+}
+
+/**
+ * portres_resv_mark_port() - note an explicit bind of a socket into its block
+ * @resv: the reservation the socket is associated with
+ * @ps: the socket's record
+ * @port: the port of the block it binds
+ */
+void portres_resv_mark_port(struct portres_resv *resv, struct portres_sock *ps,
+			    u16 port)
+{
+	lockdep_assert_held(&resv->pn->lock);
+	portres_resv_put_port(ps);
+	set_bit(port - resv->start, resv->held);
+	ps->port = port;
+}

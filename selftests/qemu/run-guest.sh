@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boots a kernel in QEMU with portres loaded and runs a script in the guest.
+#
+#   run-guest.sh -k KERNEL -m PORTRES_KO -r KERNEL_RELEASE -s SCRIPT
+#                [-b BINARY]... [-t TIMEOUT] [-l LOG]
+#
+# The guest is a busybox initramfs holding the module (modprobe-able), the
+# binaries in /tests and SCRIPT as /run.sh.  Prints the guest's console,
+# and exits 0 only if the guest ran to the end, SCRIPT exited 0 and the
+# kernel log holds no warning, bug, oops or sanitizer report.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+kernel= module= kver= script= timeout=600 log= bins=()
+while getopts k:m:r:s:b:t:l: opt; do
+	case $opt in
+	k) kernel=$OPTARG ;;
+	m) module=$OPTARG ;;
+	r) kver=$OPTARG ;;
+	s) script=$OPTARG ;;
+	b) bins+=("$OPTARG") ;;
+	t) timeout=$OPTARG ;;
+	l) log=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+[ -n "$kernel" ] && [ -n "$module" ] && [ -n "$kver" ] && [ -n "$script" ] ||
+	{ echo "usage: $0 -k KERNEL -m KO -r RELEASE -s SCRIPT [-b BIN]..." >&2; exit 2; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+root=$work/root
+mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,tests,etc} "$root/lib/modules/$kver/extra"
+cp /bin/busybox "$root/bin/busybox"
+cp "$here/guest-init" "$root/init"
+chmod 755 "$root/init"
+cp "$script" "$root/run.sh"
+cp "$module" "$root/lib/modules/$kver/extra/"
+for b in "${bins[@]}"; do
+	cp "$b" "$root/tests/"
+done
+echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
+echo "nobody:x:65534:65534:nobody:/:/bin/sh" >> "$root/etc/passwd"
+for f in modules.order modules.builtin modules.builtin.modinfo; do
+	if [ -f "/lib/modules/$kver/$f" ]; then cp "/lib/modules/$kver/$f" "$root/lib/modules/$kver/"; else : > "$root/lib/modules/$kver/$f"; fi
+done
+/sbin/depmod -b "$root" "$kver"
+(cd "$root" && find . | cpio --quiet -o -H newc | gzip -1) > "$work/initrd.gz"
+
+log=${log:-$work/console.log}
+set +e
+timeout --foreground -k 10 "$timeout" \
+	qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 2048 \
+	-nographic -no-reboot -kernel "$kernel" -initrd "$work/initrd.gz" \
+	-append "console=ttyS0 panic=-1 oops=panic quiet loglevel=4" \
+	</dev/null 2>&1 | tr -d '\r' | tee "$log"
+qemu=${PIPESTATUS[0]}
+set -e
+
+if [ "$qemu" -ne 0 ]; then
+	echo "run-guest: qemu exited with status $qemu (124: timed out)"
+	exit 1
+fi
+status=$(sed -n 's/^portres-guest: exit \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+if [ -z "$status" ]; then
+	echo "run-guest: the guest did not finish its script"
+	exit 1
+fi
+splats=$(sed -n '/^portres-guest: dmesg begin$/,/^portres-guest: dmesg end$/p' "$log" |
+	grep -E 'WARNING:|BUG:|Oops|Call Trace:|general protection|KASAN|kmemleak|possible circular|inconsistent lock|UBSAN|RCU detected stall|hung_task|blocked for more than' || true)
+if [ -n "$splats" ]; then
+	echo "run-guest: the guest's kernel log reports a problem:"
+	echo "$splats"
+	exit 1
+fi
+[ "$status" -eq 0 ] || { echo "run-guest: guest script exited $status"; exit 1; }
+exit 0

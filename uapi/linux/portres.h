@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * portres: port reservations for TCP and UDP.
+ *
+ * The ioctl ABI of /dev/portres, shared by the kernel module and userspace.
+ *
+ * Every field has a fixed width and is in host byte order, including ports.
+ * Structures have no implicit padding; reserved fields must be zero, so that
+ * they can be given a meaning later.  The ABI grows by new commands, never by
+ * changing a structure.  Query PORTRES_IOC_VERSION first: it returns
+ * PORTRES_ABI_VERSION of the loaded module, and a library built against a
+ * newer header can step down to what an older module supports.
+ *
+ * A reservation belongs to the network namespace of the socket named by
+ * @fd and to its protocol: TCP for a SOCK_STREAM/IPPROTO_TCP socket, UDP for
+ * a SOCK_DGRAM/IPPROTO_UDP one, IPv4 and IPv6 sharing one port space.
+ *
+ * PORTRES_IOC_ACQUIRE: reserve @count ports starting at @start on the
+ *	socket @fd (start 0: any free block of the namespace's
+ *	ip_local_port_range).  On success @start and @count describe the block
+ *	and @token identifies it.  The reservation lives until the last close
+ *	of @fd's socket or PORTRES_IOC_RELEASE, whichever comes first.
+ *	EINVAL: count 0, block past 65535, reserved field not zero.
+ *	EADDRINUSE: overlaps a reservation or a bound port.
+ *	ENOTSOCK, EBADF: @fd is not a socket.  EOPNOTSUPP: not TCP or UDP.
+ * PORTRES_IOC_ASSOCIATE: let socket @fd take its port from the reservation
+ *	@token when it is bound to port 0 or bound implicitly by connect(),
+ *	listen() or sendmsg().
+ *	EINVAL: socket already bound or associated, unknown token, token of
+ *	the other protocol or another namespace.  EACCES: the reservation
+ *	belongs to another process.
+ * PORTRES_IOC_RELEASE: end the reservation @token early; the namespace is
+ *	that of socket @fd.  Ports already bound stay with their sockets.
+ *	EINVAL: unknown token.  EACCES: the reservation belongs to another
+ *	process.
+ */
+#ifndef _UAPI_LINUX_PORTRES_H
+#define _UAPI_LINUX_PORTRES_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define PORTRES_DEVICE		"/dev/portres"
+#define PORTRES_ABI_VERSION	1
+
+/**
+ * struct portres_acquire - argument of PORTRES_IOC_ACQUIRE
+ * @fd: socket the reservation is acquired on (in)
+ * @start: first port, 0 for any free block (in, out)
+ * @count: number of ports, 1 to 65535 (in, out)
+ * @token: the reservation's token, never 0 (out)
+ */
+struct portres_acquire {
+	__s32 fd;
+	__u16 start;
+	__u16 count;
+	__u64 token;
+};
+
+/**
+ * struct portres_token_arg - argument of PORTRES_IOC_ASSOCIATE and _RELEASE
+ * @fd: socket to associate, or whose namespace holds the reservation (in)
+ * @reserved: must be 0
+ * @token: the reservation's token (in)
+ */
+struct portres_token_arg {
+	__s32 fd;
+	__u32 reserved;
+	__u64 token;
+};
+
+#define PORTRES_IOC_MAGIC	0xE7
+
+#define PORTRES_IOC_VERSION	_IOR(PORTRES_IOC_MAGIC, 0x00, __u32)
+#define PORTRES_IOC_ACQUIRE	_IOWR(PORTRES_IOC_MAGIC, 0x01, struct portres_acquire)
+#define PORTRES_IOC_ASSOCIATE	_IOW(PORTRES_IOC_MAGIC, 0x02, struct portres_token_arg)
+#define PORTRES_IOC_RELEASE	_IOW(PORTRES_IOC_MAGIC, 0x03, struct portres_token_arg)
+
+#endif /* _UAPI_LINUX_PORTRES_H */
