@@ -1,0 +1,916 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * portres selftests: runtime reservations, association and the bind hook.
+ *
+ * Each test runs in a network namespace of its own, made in the fixture's
+ * setup, so that ports and reservations of one test never meet another's.
+ * Helpers return 0 or -errno, so that checks read EXPECT_EQ(-EACCES, ret).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/portres.h>
+
+#include "kselftest_harness.h"
+#include "portres.h"
+
+#define BLOCK	40000	/* a specific block used by the tests */
+
+static int sysctl_write(const char *name, const char *value)
+{
+	char path[128];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, strlen(value)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int sysctl_read(const char *name, char *buf, size_t len)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = 0;
+	return 0;
+}
+
+static int port_range(int lo, int hi)
+{
+	char value[32];
+
+	snprintf(value, sizeof(value), "%d %d", lo, hi);
+	return sysctl_write("ip_local_port_range", value);
+}
+
+/* Enters a new network namespace with its loopback up. */
+static int netns_enter(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int fd, ret = 0;
+
+	if (unshare(CLONE_NEWNET))
+		return -errno;
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
+		ret = -errno;
+	} else {
+		ifr.ifr_flags |= IFF_UP;
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+			ret = -errno;
+	}
+	close(fd);
+	return ret;
+}
+
+static socklen_t make_addr(int family, struct sockaddr_storage *ss,
+			   uint16_t port, int loopback)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		sin6->sin6_addr = loopback ? in6addr_loopback : in6addr_any;
+		return sizeof(*sin6);
+	}
+	((struct sockaddr_in *)ss)->sin_family = AF_INET;
+	((struct sockaddr_in *)ss)->sin_port = htons(port);
+	((struct sockaddr_in *)ss)->sin_addr.s_addr =
+		htonl(loopback ? INADDR_LOOPBACK : INADDR_ANY);
+	return sizeof(struct sockaddr_in);
+}
+
+static int bind_port(int fd, int family, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(family, &ss, port, 0);
+
+	return bind(fd, (struct sockaddr *)&ss, len) ? -errno : 0;
+}
+
+static int bind_loopback(int fd, int family, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(family, &ss, port, 1);
+
+	return bind(fd, (struct sockaddr *)&ss, len) ? -errno : 0;
+}
+
+static int connect_port(int fd, int family, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(family, &ss, port, 1);
+
+	return connect(fd, (struct sockaddr *)&ss, len) ? -errno : 0;
+}
+
+static int sendto_port(int fd, int family, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(family, &ss, port, 1);
+
+	return sendto(fd, "x", 1, 0, (struct sockaddr *)&ss, len) < 0 ?
+		-errno : 0;
+}
+
+/* Return: the local port of @fd (0 when unbound), or -errno. */
+static int local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len))
+		return -errno;
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+static int in_block(int port, uint16_t start, uint16_t count)
+{
+	return port >= start && port < start + count;
+}
+
+/* A server other sockets can connect or send to, on a port outside blocks. */
+static int server(int family, int type, uint16_t port)
+{
+	int fd = socket(family, type, 0);
+
+	if (fd < 0)
+		return -errno;
+	if (bind_loopback(fd, family, port) ||
+	    (type == SOCK_STREAM && listen(fd, 64))) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/* Issues a raw ioctl on /dev/portres: for what the library never sends. */
+static int raw_ioctl(unsigned long cmd, void *arg)
+{
+	int fd = open(PORTRES_DEVICE, O_RDWR), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = ioctl(fd, cmd, arg) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+FIXTURE(resv) {
+	int family;
+	int type;
+	int proto;
+};
+
+FIXTURE_VARIANT(resv) {
+	int family;
+	int type;
+};
+
+FIXTURE_VARIANT_ADD(resv, tcp4) { .family = AF_INET, .type = SOCK_STREAM };
+FIXTURE_VARIANT_ADD(resv, tcp6) { .family = AF_INET6, .type = SOCK_STREAM };
+FIXTURE_VARIANT_ADD(resv, udp4) { .family = AF_INET, .type = SOCK_DGRAM };
+FIXTURE_VARIANT_ADD(resv, udp6) { .family = AF_INET6, .type = SOCK_DGRAM };
+
+FIXTURE_SETUP(resv)
+{
+	if (portres_version() < 0)
+		SKIP(return, "portres is not loaded");
+	ASSERT_EQ(0, netns_enter());
+	self->family = variant->family;
+	self->type = variant->type;
+	/* A small, known ephemeral range well away from BLOCK. */
+	ASSERT_EQ(0, port_range(30000, 30999));
+}
+
+FIXTURE_TEARDOWN(resv)
+{
+}
+
+static int new_sock(const FIXTURE_DATA(resv) *self)
+{
+	return socket(self->family, self->type, 0);
+}
+
+TEST_F(resv, acquire_wildcard)
+{
+	uint16_t start = 0;
+	uint64_t token = 0;
+	int s = new_sock(self);
+
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, portres_acquire(s, 0, 10, &start, &token));
+	EXPECT_NE((uint64_t)0, token);
+	EXPECT_LE(30000, start);
+	EXPECT_GE(30999 - 9, start);
+	close(s);
+}
+
+TEST_F(resv, acquire_specific_and_tokens_unique)
+{
+	uint16_t start = 0;
+	uint64_t t1 = 0, t2 = 0;
+	int s = new_sock(self);
+
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, portres_acquire(s, BLOCK, 10, &start, &t1));
+	EXPECT_EQ(BLOCK, start);
+	ASSERT_EQ(0, portres_acquire(s, BLOCK + 10, 1, &start, &t2));
+	EXPECT_EQ(BLOCK + 10, start);
+	EXPECT_NE(t1, t2);
+	EXPECT_NE((uint64_t)0, t2);
+	close(s);
+}
+
+TEST_F(resv, acquire_boundaries)
+{
+	uint16_t start;
+	uint64_t token;
+	int s = new_sock(self);
+
+	ASSERT_LE(0, s);
+	EXPECT_EQ(-EINVAL, portres_acquire(s, BLOCK, 0, &start, &token));
+	EXPECT_EQ(-EINVAL, portres_acquire(s, 65530, 7, &start, &token));
+	EXPECT_EQ(-EINVAL, portres_acquire(s, 2, 65535, &start, &token));
+	EXPECT_EQ(0, portres_acquire(s, 65530, 6, &start, &token));
+	EXPECT_EQ(65530, start);
+	EXPECT_EQ(0, portres_acquire(s, 1, 1, &start, &token));
+	EXPECT_EQ(1, start);
+	/* Larger than the ephemeral range: no block can be found. */
+	EXPECT_EQ(-EADDRINUSE, portres_acquire(s, 0, 1001, &start, &token));
+	close(s);
+}
+
+TEST_F(resv, acquire_overlap)
+{
+	uint16_t start;
+	uint64_t token;
+	int s1 = new_sock(self), s2 = new_sock(self);
+
+	ASSERT_LE(0, s1);
+	ASSERT_LE(0, s2);
+	ASSERT_EQ(0, portres_acquire(s1, BLOCK, 10, &start, &token));
+	EXPECT_EQ(-EADDRINUSE, portres_acquire(s2, BLOCK + 5, 10, &start, &token));
+	EXPECT_EQ(-EADDRINUSE, portres_acquire(s2, BLOCK - 5, 6, &start, &token));
+	EXPECT_EQ(-EADDRINUSE, portres_acquire(s2, BLOCK + 9, 1, &start, &token));
+	EXPECT_EQ(-EADDRINUSE, portres_acquire(s1, BLOCK, 10, &start, &token));
+	EXPECT_EQ(0, portres_acquire(s2, BLOCK + 10, 5, &start, &token));
+	EXPECT_EQ(0, portres_acquire(s2, BLOCK - 5, 5, &start, &token));
+	close(s1);
+	close(s2);
+}
+
+TEST_F(resv, acquire_port_in_use)
+{
+	uint16_t start;
+	uint64_t token;
+	int s = new_sock(self), user = new_sock(self);
+
+	ASSERT_LE(0, s);
+	ASSERT_LE(0, user);
+	ASSERT_EQ(0, bind_port(user, self->family, BLOCK + 3));
+	EXPECT_EQ(-EADDRINUSE, portres_acquire(s, BLOCK, 10, &start, &token));
+	/* A wildcard block steers clear of ports in use. */
+	ASSERT_EQ(0, port_range(BLOCK, BLOCK + 19));
+	ASSERT_EQ(0, portres_acquire(s, 0, 10, &start, &token));
+	EXPECT_EQ(BLOCK + 4, start);
+	close(user);
+	close(s);
+}
+
+TEST_F(resv, associate_bind)
+{
+	uint16_t start;
+	uint64_t token;
+	int s = new_sock(self), a = new_sock(self), port;
+
+	ASSERT_LE(0, s);
+	ASSERT_LE(0, a);
+	ASSERT_EQ(0, portres_acquire(s, BLOCK, 10, &start, &token));
+	ASSERT_EQ(0, portres_associate(a, token));
+	ASSERT_EQ(0, bind_port(a, self->family, 0));
+	port = local_port(a);
+	EXPECT_TRUE(in_block(port, BLOCK, 10)) TH_LOG("port %d", port);
+	/* Associating twice, or once bound, is refused. */
+	EXPECT_EQ(-EINVAL, portres_associate(a, token));
+	close(a);
+	close(s);
+}
+
+TEST_F(resv, associate_acquiring_socket)
+{
+	uint16_t start;
+	uint64_t token;
+	int s = new_sock(self), port;
+
+	/* As the Windows example does: the acquiring socket takes a port. */
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, portres_acquire(s, 0, 4, &start, &token));
+	ASSERT_EQ(0, portres_associate(s, token));
+	ASSERT_EQ(0, bind_port(s, self->family, 0));
+	port = local_port(s);
+	EXPECT_TRUE(in_block(port, start, 4)) TH_LOG("port %d", port);
+	EXPECT_EQ(0, portres_release(s, token));
+	EXPECT_EQ(port, local_port(s));
+	close(s);
+}
+
+TEST_F(resv, associate_after_bind)
+{
+	uint16_t start;
+	uint64_t token;
+	int s = new_sock(self), a = new_sock(self);
+
+	ASSERT_LE(0, s);
+	ASSERT_LE(0, a);
+	ASSERT_EQ(0, portres_acquire(s, BLOCK, 10, &start, &token));
+	ASSERT_EQ(0, bind_port(a, self->family, 0));
+	EXPECT_EQ(-EINVAL, portres_associate(a, token));
+	close(a);
+	close(s);
+}
+
+TEST_F(resv, associate_bad_token)
+{
+	int other_type = self->type == SOCK_STREAM ? SOCK_DGRAM : SOCK_STREAM;
+	uint16_t start;
+	uint64_t token, other;
+	int s = new_sock(self), a = new_sock(self);
+	int o = socket(self->family, other_type, 0);
+
+	ASSERT_LE(0, s);
+	ASSERT_LE(0, a);
+	ASSERT_LE(0, o);
+	ASSERT_EQ(0, portres_acquire(s, BLOCK, 10, &start, &token));
+	ASSERT_EQ(0, portres_acquire(o, BLOCK, 10, &start, &other));
+	EXPECT_EQ(-EINVAL, portres_associate(a, 0));
+	EXPECT_EQ(-EINVAL, portres_associate(a, token ^ 0x5a5a5a5a5a5aULL));
+	/* A token of the other protocol. */
+	EXPECT_EQ(-EINVAL, portres_associate(a, other));
+	EXPECT_EQ(0, portres_associate(a, token));
+	close(o);
+	close(a);
+	close(s);
+}
+
+TEST_F(resv, exhaust_block)
+{
+	uint16_t start;
+	uint64_t token;
+	int s = new_sock(self), a[4], i, port, seen = 0;
+
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, portres_acquire(s, BLOCK, 3, &start, &token));
+	for (i = 0; i < 4; i++) {
+		a[i] = new_sock(self);
+		ASSERT_LE(0, a[i]);
+		ASSERT_EQ(0, portres_associate(a[i], token));
+	}
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, bind_port(a[i], self->family, 0));
+		port = local_port(a[i]);
+		ASSERT_TRUE(in_block(port, BLOCK, 3)) TH_LOG("port %d", port);
+		EXPECT_FALSE(seen & (1 << (port - BLOCK)));
+		seen |= 1 << (port - BLOCK);
+	}
+	EXPECT_EQ(-EADDRINUSE, bind_port(a[3], self->family, 0));
+	/* Closing a socket gives its port back to the block. */
+	port = local_port(a[1]);
+	close(a[1]);
+	EXPECT_EQ(0, bind_port(a[3], self->family, 0));
+	EXPECT_EQ(port, local_port(a[3]));
+	close(a[0]);
+	close(a[2]);
+	close(a[3]);
+	close(s);
+}
+
+TEST_F(resv, implicit_bind_connect)
+{
+	uint16_t start;
+	uint64_t token;
+	int s = new_sock(self), a = new_sock(self), srv, port;
+
+	ASSERT_LE(0, s);
+	ASSERT_LE(0, a);
+	srv = server(self->family, self->type, 20000);
+	ASSERT_LE(0, srv);
+	ASSERT_EQ(0, portres_acquire(s, BLOCK, 10, &start, &token));
+	ASSERT_EQ(0, portres_associate(a, token));
+	ASSERT_EQ(0, connect_port(a, self->family, 20000));
+	port = local_port(a);
+	EXPECT_TRUE(in_block(port, BLOCK, 10)) TH_LOG("port %d", port);
+	close(a);
+	close(srv);
+	close(s);
+}
+
+TEST_F(resv, implicit_bind_listen_or_sendto)
+{
+	uint16_t start;
+	uint64_t token;
+	int s = new_sock(self), a = new_sock(self), srv = -1, port;
+
+	ASSERT_LE(0, s);
+	ASSERT_LE(0, a);
+	ASSERT_EQ(0, portres_acquire(s, BLOCK, 10, &start, &token));
+	ASSERT_EQ(0, portres_associate(a, token));
+	if (self->type == SOCK_STREAM) {
+		ASSERT_EQ(0, listen(a, 1));
+	} else {
+		srv = server(self->family, self->type, 20000);
+		ASSERT_LE(0, srv);
+		ASSERT_EQ(0, sendto_port(a, self->family, 20000));
+	}
+	port = local_port(a);
+	EXPECT_TRUE(in_block(port, BLOCK, 10)) TH_LOG("port %d", port);
+	if (srv >= 0)
+		close(srv);
+	close(a);
+	close(s);
+}
+
+TEST_F(resv, implicit_bind_address_no_port)
+{
+	uint16_t start;
+	uint64_t token;
+	int s = new_sock(self), a = new_sock(self), srv, port, one = 1;
+
+	ASSERT_LE(0, s);
+	ASSERT_LE(0, a);
+	srv = server(self->family, self->type, 20000);
+	ASSERT_LE(0, srv);
+	ASSERT_EQ(0, portres_acquire(s, BLOCK, 10, &start, &token));
+	ASSERT_EQ(0, portres_associate(a, token));
+	ASSERT_EQ(0, setsockopt(a, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
+				sizeof(one)));
+	ASSERT_EQ(0, bind_loopback(a, self->family, 0));
+	EXPECT_EQ(0, local_port(a));
+	ASSERT_EQ(0, connect_port(a, self->family, 20000));
+	port = local_port(a);
+	EXPECT_TRUE(in_block(port, BLOCK, 10)) TH_LOG("port %d", port);
+	close(a);
+	close(srv);
+	close(s);
+}
+
+TEST_F(resv, shared_explicit_port)
+{
+	uint16_t start;
+	uint64_t token;
+	int s = new_sock(self), a = new_sock(self), b = new_sock(self), one = 1;
+
+	/* One port, one socket per CPU bound to it, as MsQuic does. */
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, portres_acquire(s, BLOCK, 1, &start, &token));
+	ASSERT_EQ(0, portres_associate(a, token));
+	ASSERT_EQ(0, portres_associate(b, token));
+	ASSERT_EQ(0, setsockopt(a, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)));
+	ASSERT_EQ(0, setsockopt(b, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)));
+	EXPECT_EQ(0, bind_port(a, self->family, BLOCK));
+	EXPECT_EQ(0, bind_port(b, self->family, BLOCK));
+	close(a);
+	/* b still holds the only port. */
+	a = new_sock(self);
+	ASSERT_EQ(0, portres_associate(a, token));
+	EXPECT_EQ(-EADDRINUSE, bind_port(a, self->family, 0));
+	close(a);
+	close(b);
+	close(s);
+}
+
+TEST_F(resv, outsider_explicit_bind)
+{
+	uint16_t start;
+	uint64_t token, other;
+	int s = new_sock(self), plain = new_sock(self), a = new_sock(self);
+	int s2 = new_sock(self), b = new_sock(self);
+
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, portres_acquire(s, BLOCK, 10, &start, &token));
+	ASSERT_EQ(0, portres_acquire(s2, BLOCK + 10, 10, &start, &other));
+	EXPECT_EQ(-EACCES, bind_port(plain, self->family, BLOCK + 5));
+	EXPECT_EQ(-EACCES, bind_port(plain, self->family, BLOCK));
+	EXPECT_EQ(-EACCES, bind_port(plain, self->family, BLOCK + 9));
+	EXPECT_EQ(0, bind_port(plain, self->family, BLOCK + 20));
+	/* A socket associated with another block is an outsider too. */
+	ASSERT_EQ(0, portres_associate(b, other));
+	EXPECT_EQ(-EACCES, bind_port(b, self->family, BLOCK + 5));
+	ASSERT_EQ(0, portres_associate(a, token));
+	EXPECT_EQ(0, bind_port(a, self->family, BLOCK + 5));
+	EXPECT_EQ(BLOCK + 5, local_port(a));
+	close(a);
+	close(b);
+	close(plain);
+	close(s2);
+	close(s);
+}
+
+TEST_F(resv, other_process)
+{
+	uint16_t start;
+	uint64_t token;
+	int s = new_sock(self), status;
+	pid_t pid;
+
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, portres_acquire(s, BLOCK, 10, &start, &token));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int a = new_sock(self), ok = 1;
+
+		portres_close();
+		/* Another process, first as root, then unprivileged. */
+		ok &= portres_associate(a, token) == -EACCES;
+		ok &= portres_release(a, token) == -EACCES;
+		ok &= setgid(65534) == 0 && setuid(65534) == 0;
+		ok &= portres_associate(a, token) == -EACCES;
+		ok &= portres_release(a, token) == -EACCES;
+		_exit(ok ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* The owner still can. */
+	EXPECT_EQ(0, portres_release(s, token));
+	close(s);
+}
+
+TEST_F(resv, release_twice)
+{
+	uint16_t start;
+	uint64_t token;
+	int s = new_sock(self), a = new_sock(self);
+
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, portres_acquire(s, BLOCK, 10, &start, &token));
+	EXPECT_EQ(0, portres_release(s, token));
+	EXPECT_EQ(-EINVAL, portres_release(s, token));
+	EXPECT_EQ(-EINVAL, portres_associate(a, token));
+	/* The block is free again, for anyone. */
+	EXPECT_EQ(0, bind_port(a, self->family, BLOCK + 5));
+	close(a);
+	close(s);
+}
+
+TEST_F(resv, release_after_close)
+{
+	uint16_t start;
+	uint64_t token;
+	int s = new_sock(self), s2 = new_sock(self), a = new_sock(self);
+
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, portres_acquire(s, BLOCK, 10, &start, &token));
+	close(s);
+	EXPECT_EQ(-EINVAL, portres_release(s2, token));
+	EXPECT_EQ(-EINVAL, portres_associate(a, token));
+	EXPECT_EQ(0, portres_acquire(s2, BLOCK, 10, &start, &token));
+	close(a);
+	close(s2);
+}
+
+TEST_F(resv, close_by_process_death)
+{
+	uint64_t token;
+	uint16_t start;
+	int s2 = new_sock(self), pipefd[2], status;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(pipefd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int s = new_sock(self);
+
+		if (portres_acquire(s, BLOCK, 10, &start, &token))
+			_exit(1);
+		/* Dies holding the socket; no close, no release. */
+		_exit(write(pipefd[1], &token, sizeof(token)) == sizeof(token) ?
+		      0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ASSERT_EQ((ssize_t)sizeof(token), read(pipefd[0], &token, sizeof(token)));
+	EXPECT_EQ(-EINVAL, portres_release(s2, token));
+	EXPECT_EQ(0, portres_acquire(s2, BLOCK, 10, &start, &token));
+	close(pipefd[0]);
+	close(pipefd[1]);
+	close(s2);
+}
+
+TEST_F(resv, port_stays_after_release)
+{
+	uint16_t start;
+	uint64_t token;
+	int s = new_sock(self), a = new_sock(self), s2 = new_sock(self), port;
+
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, portres_acquire(s, BLOCK, 10, &start, &token));
+	ASSERT_EQ(0, portres_associate(a, token));
+	ASSERT_EQ(0, bind_port(a, self->family, 0));
+	port = local_port(a);
+	ASSERT_TRUE(in_block(port, BLOCK, 10));
+	close(s);
+	EXPECT_EQ(port, local_port(a));
+	/* Still in use: a new reservation over it is refused. */
+	EXPECT_EQ(-EADDRINUSE, portres_acquire(s2, BLOCK, 10, &start, &token));
+	close(a);
+	EXPECT_EQ(0, portres_acquire(s2, BLOCK, 10, &start, &token));
+	close(s2);
+}
+
+/*
+ * Binds @n sockets to port 0 and connects or sends from @n more; fails the
+ * test if any port lands in the block.  Return: how many got a port.
+ */
+static int autobind_many(struct __test_metadata *_metadata,
+			 const FIXTURE_DATA(resv) *self, int n,
+			 uint16_t start, uint16_t count)
+{
+	int srv = server(self->family, self->type, 20000);
+	int i, fd, port, got = 0;
+
+	ASSERT_LE(0, srv);
+	for (i = 0; i < 2 * n; i++) {
+		fd = new_sock(self);
+		if (i < n)
+			port = bind_port(fd, self->family, 0);
+		else if (self->type == SOCK_STREAM)
+			port = connect_port(fd, self->family, 20000);
+		else
+			port = sendto_port(fd, self->family, 20000);
+		if (!port) {
+			port = local_port(fd);
+			EXPECT_FALSE(in_block(port, start, count))
+				TH_LOG("automatic port %d in the block", port);
+			got++;
+		}
+		/* Sockets stay open so that ports run out. */
+	}
+	close(srv);
+	return got;
+}
+
+TEST_F(resv, excluded_from_automatic_selection)
+{
+	uint16_t start;
+	uint64_t token;
+	int s = new_sock(self);
+
+	/* 60 ephemeral ports, 50 of them reserved: 10 left for the rest. */
+	ASSERT_EQ(0, port_range(BLOCK, BLOCK + 59));
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, portres_acquire(s, BLOCK + 5, 50, &start, &token));
+	EXPECT_GE(10, autobind_many(_metadata, self, 30, BLOCK + 5, 50));
+}
+
+TEST_F(resv, sysctl_write_keeps_reservations)
+{
+	uint16_t start;
+	uint64_t token;
+	char buf[256];
+	int s = new_sock(self), fd, i;
+
+	ASSERT_LE(0, s);
+	/* The admin's own port inside the block to come. */
+	ASSERT_EQ(0, sysctl_write("ip_local_reserved_ports", "40005"));
+	ASSERT_EQ(0, portres_acquire(s, BLOCK, 10, &start, &token));
+	/* The sysctl shows the admin's ports only. */
+	ASSERT_EQ(0, sysctl_read("ip_local_reserved_ports", buf, sizeof(buf)));
+	EXPECT_STREQ("40005", buf);
+	/* A write replaces the admin's set; the reservation stays. */
+	ASSERT_EQ(0, sysctl_write("ip_local_reserved_ports", "40005,50000"));
+	ASSERT_EQ(0, sysctl_read("ip_local_reserved_ports", buf, sizeof(buf)));
+	EXPECT_STREQ("40005,50000", buf);
+	ASSERT_EQ(0, port_range(BLOCK, BLOCK + 19));
+	EXPECT_GE(10, autobind_many(_metadata, self, 15, BLOCK, 10));
+
+	ASSERT_EQ(0, portres_release(s, token));
+	ASSERT_EQ(0, sysctl_read("ip_local_reserved_ports", buf, sizeof(buf)));
+	EXPECT_STREQ("40005,50000", buf);
+	/* The reservation's ports are free again, the admin's are not. */
+	ASSERT_EQ(0, port_range(BLOCK, BLOCK + 9));
+	for (i = 0; i < 9; i++) {
+		fd = new_sock(self);
+		ASSERT_EQ(0, bind_port(fd, self->family, 0));
+		EXPECT_NE(40005, local_port(fd));
+	}
+	fd = new_sock(self);
+	EXPECT_EQ(-EADDRINUSE, bind_port(fd, self->family, 0));
+	close(s);
+}
+
+TEST_F(resv, other_namespace_unaffected)
+{
+	uint16_t start;
+	uint64_t token;
+	int s = new_sock(self), status;
+	pid_t pid;
+
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, portres_acquire(s, BLOCK, 10, &start, &token));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int ok = netns_enter() == 0, a;
+
+		a = new_sock(self);
+		ok &= bind_port(a, self->family, BLOCK + 5) == 0;
+		/* The token means nothing in another namespace. */
+		close(a);
+		a = new_sock(self);
+		ok &= portres_associate(a, token) == -EINVAL;
+		ok &= portres_release(a, token) == -EINVAL;
+		_exit(ok ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(s);
+}
+
+FIXTURE(dev) {
+};
+
+FIXTURE_SETUP(dev)
+{
+	if (portres_version() < 0)
+		SKIP(return, "portres is not loaded");
+	ASSERT_EQ(0, netns_enter());
+}
+
+FIXTURE_TEARDOWN(dev)
+{
+}
+
+TEST_F(dev, version)
+{
+	EXPECT_EQ(PORTRES_ABI_VERSION, portres_version());
+}
+
+TEST_F(dev, not_a_socket)
+{
+	uint16_t start;
+	uint64_t token;
+	int fd = open("/proc/self/status", O_RDONLY), s;
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-ENOTSOCK, portres_acquire(fd, 0, 1, &start, &token));
+	EXPECT_EQ(-ENOTSOCK, portres_associate(fd, 1));
+	EXPECT_EQ(-ENOTSOCK, portres_release(fd, 1));
+	close(fd);
+	EXPECT_EQ(-EBADF, portres_acquire(fd, 0, 1, &start, &token));
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_EQ(0, portres_acquire(s, 0, 1, &start, &token));
+	close(s);
+	/* A closed socket is a closed fd. */
+	EXPECT_EQ(-EBADF, portres_release(s, token));
+}
+
+TEST_F(dev, not_tcp_or_udp)
+{
+	static const int kinds[][3] = {
+		{ AF_UNIX, SOCK_STREAM, 0 },
+		{ AF_UNIX, SOCK_DGRAM, 0 },
+		{ AF_INET, SOCK_RAW, IPPROTO_UDP },
+		{ AF_INET6, SOCK_RAW, IPPROTO_TCP },
+		{ AF_INET, SOCK_DGRAM, IPPROTO_ICMP },
+		{ AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE },
+		{ AF_INET6, SOCK_DGRAM, IPPROTO_UDPLITE },
+	};
+	uint16_t start;
+	uint64_t token;
+	unsigned int i;
+	int fd;
+
+	ASSERT_EQ(0, sysctl_write("ping_group_range", "0 0"));
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		fd = socket(kinds[i][0], kinds[i][1], kinds[i][2]);
+		ASSERT_LE(0, fd) TH_LOG("socket kind %u: %s", i, strerror(errno));
+		EXPECT_EQ(-EOPNOTSUPP, portres_acquire(fd, 0, 1, &start, &token))
+			TH_LOG("socket kind %u", i);
+		EXPECT_EQ(-EOPNOTSUPP, portres_associate(fd, 1));
+		close(fd);
+	}
+}
+
+TEST_F(dev, bad_ioctls)
+{
+	struct portres_acquire acq = { .count = 1 };
+	struct portres_token_arg tok = { 0 };
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+
+	ASSERT_LE(0, s);
+	EXPECT_EQ(-ENOTTY, raw_ioctl(_IO(PORTRES_IOC_MAGIC, 0x7f), NULL));
+	EXPECT_EQ(-ENOTTY, raw_ioctl(_IOW(PORTRES_IOC_MAGIC, 0x01, __u32), &acq));
+	EXPECT_EQ(-EFAULT, raw_ioctl(PORTRES_IOC_ACQUIRE, NULL));
+	EXPECT_EQ(-EFAULT, raw_ioctl(PORTRES_IOC_ASSOCIATE, (void *)8));
+	EXPECT_EQ(-EFAULT, raw_ioctl(PORTRES_IOC_VERSION, NULL));
+	/* Input fields that must be zero. */
+	acq.fd = s;
+	acq.token = 1;
+	EXPECT_EQ(-EINVAL, raw_ioctl(PORTRES_IOC_ACQUIRE, &acq));
+	acq.token = 0;
+	ASSERT_EQ(0, raw_ioctl(PORTRES_IOC_ACQUIRE, &acq));
+	tok.fd = s;
+	tok.token = acq.token;
+	tok.reserved = 1;
+	EXPECT_EQ(-EINVAL, raw_ioctl(PORTRES_IOC_RELEASE, &tok));
+	tok.reserved = 0;
+	EXPECT_EQ(0, raw_ioctl(PORTRES_IOC_RELEASE, &tok));
+	close(s);
+}
+
+/* Protocols have separate port spaces, as in the kernel. */
+TEST_F(dev, tcp_and_udp_apart)
+{
+	uint16_t start;
+	uint64_t t1, t2;
+	int t = socket(AF_INET6, SOCK_STREAM, 0);
+	int u = socket(AF_INET, SOCK_DGRAM, 0);
+	int plain = socket(AF_INET, SOCK_DGRAM, 0);
+
+	ASSERT_EQ(0, portres_acquire(t, BLOCK, 10, &start, &t1));
+	EXPECT_EQ(0, bind_port(plain, AF_INET, BLOCK + 1));
+	close(plain);
+	ASSERT_EQ(0, portres_acquire(u, BLOCK, 10, &start, &t2));
+	close(t);
+	close(u);
+}
+
+/*
+ * Unloading the module with reservations alive and sockets associated
+ * frees them all: the sockets keep their ports, the ports leave automatic
+ * selection's reserved set, and after loading again the tokens are gone.
+ */
+TEST_F(dev, module_reload)
+{
+	uint16_t start;
+	uint64_t token;
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	int a = socket(AF_INET, SOCK_STREAM, 0);
+	int b = socket(AF_INET, SOCK_STREAM, 0);
+	int port, i, fd;
+
+	ASSERT_EQ(0, portres_acquire(s, BLOCK, 10, &start, &token));
+	ASSERT_EQ(0, portres_associate(a, token));
+	ASSERT_EQ(0, portres_associate(b, token));
+	ASSERT_EQ(0, bind_port(a, AF_INET, 0));
+	port = local_port(a);
+	ASSERT_TRUE(in_block(port, BLOCK, 10));
+
+	portres_close();
+	ASSERT_EQ(0, system("modprobe -r portres"));
+	EXPECT_EQ(-ENOENT, portres_version());
+	EXPECT_EQ(port, local_port(a));
+	/* Nothing is reserved any more: b binds the way any socket does. */
+	ASSERT_EQ(0, port_range(BLOCK, BLOCK + 9));
+	for (i = 0; i < 9; i++) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		EXPECT_EQ(0, bind_port(fd, AF_INET, 0));
+	}
+	close(s);
+	close(b);
+
+	ASSERT_EQ(0, system("modprobe portres"));
+	EXPECT_EQ(PORTRES_ABI_VERSION, portres_version());
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	EXPECT_EQ(-EINVAL, portres_release(fd, token));
+	close(a);
+}
+
+TEST_HARNESS_MAIN
