@@ -28,7 +28,6 @@
 #include <linux/net.h>
 #include <linux/socket.h>
 #include <linux/sysctl.h>
-#include <linux/version.h>
 #include <net/inet_sock.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
@@ -66,7 +65,7 @@ static void portres_hook_leave(void)
 
 static bool portres_no_port(const struct sock *sk)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#ifdef PORTRES_HAVE_INET_FLAGS
 	return inet_test_bit(BIND_ADDRESS_NO_PORT, sk);
 #else
 	return inet_sk(sk)->bind_address_no_port;
@@ -388,7 +387,7 @@ static int portres_release_wrap(struct socket *sock)
 
 static bool portres_sysctl_wanted(struct pt_regs *regs)
 {
-	portres_ctl_table *table = (void *)regs_get_kernel_argument(regs, 0);
+	struct ctl_table *table = (void *)regs_get_kernel_argument(regs, 0);
 	struct portres_net *pn;
 	struct net *net;
 	bool wanted;
@@ -403,7 +402,7 @@ static bool portres_sysctl_wanted(struct pt_regs *regs)
 	return wanted;
 }
 
-static int portres_sysctl_wrap(portres_ctl_table *table, int write,
+static int portres_sysctl_wrap(struct ctl_table *table, int write,
 			       void *buffer, size_t *lenp, loff_t *ppos)
 {
 	portres_sysctl_fn orig;

@@ -31,6 +31,7 @@ int portres_socks_init(void)
 
 void portres_socks_uninit(void)
 {
+	WARN_ON(atomic_read(&portres_socks.nelems));
 	rhashtable_destroy(&portres_socks);
 }
 

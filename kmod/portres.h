@@ -12,20 +12,17 @@
 #include <linux/pid.h>
 #include <linux/rhashtable-types.h>
 #include <linux/types.h>
-#include <linux/version.h>
 #include <net/net_namespace.h>
 
 struct ctl_table;
 struct sock;
 struct socket;
 
-/* Sysctl handlers take a const table since Linux 6.11. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
-#define portres_ctl_table const struct ctl_table
-#else
-#define portres_ctl_table struct ctl_table
-#endif
-typedef int (*portres_sysctl_fn)(portres_ctl_table *table, int write,
+/*
+ * The type of proc_do_large_bitmap(), whose table is const since Linux 6.11;
+ * portres only calls it, so the qualifier makes no difference.
+ */
+typedef int (*portres_sysctl_fn)(struct ctl_table *table, int write,
 				 void *buffer, size_t *lenp, loff_t *ppos);
 
 #define PORTRES_NPORTS	65536
@@ -150,9 +147,9 @@ void portres_rp_reserve(struct portres_net *pn, struct portres_ports *ports,
 			u16 start, u16 count);
 void portres_rp_unreserve(struct portres_net *pn, struct portres_ports *ports,
 			  u16 start, u16 count);
-int portres_rp_sysctl(portres_ctl_table *table, int write, void *buffer,
+int portres_rp_sysctl(struct ctl_table *table, int write, void *buffer,
 		      size_t *lenp, loff_t *ppos, portres_sysctl_fn orig);
-struct net *portres_rp_table_net(portres_ctl_table *table);
+struct net *portres_rp_table_net(struct ctl_table *table);
 
 /* bind_hook.c: the hooks on bind, connect, listen, sendmsg and close */
 int portres_hooks_init(void);

@@ -68,7 +68,7 @@ void portres_rp_unreserve(struct portres_net *pn, struct portres_ports *ports,
  * Return: the namespace whose reserved-ports bitmap @table edits, or NULL
  * when @table is another sysctl.
  */
-struct net *portres_rp_table_net(portres_ctl_table *table)
+struct net *portres_rp_table_net(struct ctl_table *table)
 {
 	if (!table->procname ||
 	    strcmp(table->procname, "ip_local_reserved_ports"))
@@ -92,7 +92,7 @@ struct net *portres_rp_table_net(portres_ctl_table *table)
  *
  * Return: what the kernel's handler returns, or -ENOMEM.
  */
-int portres_rp_sysctl(portres_ctl_table *table, int write, void *buffer,
+int portres_rp_sysctl(struct ctl_table *table, int write, void *buffer,
 		      size_t *lenp, loff_t *ppos, portres_sysctl_fn orig)
 {
 	struct net *net = portres_rp_table_net(table);

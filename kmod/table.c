@@ -15,7 +15,6 @@
 #include <linux/rhashtable.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/version.h>
 #include <net/inet_hashtables.h>
 #include <net/ip.h>
 #include <net/sock.h>
@@ -40,6 +39,8 @@ int portres_table_init(void)
 
 void portres_table_uninit(void)
 {
+	/* Every namespace's teardown has ended its reservations. */
+	WARN_ON(atomic_read(&portres_tokens.nelems));
 	rhashtable_destroy(&portres_tokens);
 }
 
@@ -120,7 +121,7 @@ static struct portres_ports *portres_ports_locked(struct portres_net *pn)
 
 static struct udp_table *portres_udp_table(const struct net *net)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#ifdef PORTRES_HAVE_NETNS_UDP_TABLE
 	return net->ipv4.udp_table;
 #else
 	return &udp_table;

@@ -222,10 +222,7 @@ FIXTURE_TEARDOWN(resv)
 {
 }
 
-static int new_sock(const FIXTURE_DATA(resv) *self)
-{
-	return socket(self->family, self->type, 0);
-}
+#define new_sock(self) socket((self)->family, (self)->type, 0)
 
 TEST_F(resv, acquire_wildcard)
 {
@@ -658,10 +655,10 @@ TEST_F(resv, port_stays_after_release)
  * Binds @n sockets to port 0 and connects or sends from @n more; fails the
  * test if any port lands in the block.  Return: how many got a port.
  */
-static int autobind_many(struct __test_metadata *_metadata,
-			 const FIXTURE_DATA(resv) *self, int n,
-			 uint16_t start, uint16_t count)
+static int autobind_many(struct __test_metadata *_metadata, int family,
+			 int type, int n, uint16_t start, uint16_t count)
 {
+	struct { int family, type; } sk = { family, type }, *self = &sk;
 	int srv = server(self->family, self->type, 20000);
 	int i, fd, port, got = 0;
 
@@ -696,7 +693,7 @@ TEST_F(resv, excluded_from_automatic_selection)
 	ASSERT_EQ(0, port_range(BLOCK, BLOCK + 59));
 	ASSERT_LE(0, s);
 	ASSERT_EQ(0, portres_acquire(s, BLOCK + 5, 50, &start, &token));
-	EXPECT_GE(10, autobind_many(_metadata, self, 30, BLOCK + 5, 50));
+	EXPECT_GE(10, autobind_many(_metadata, self->family, self->type, 30, BLOCK + 5, 50));
 }
 
 TEST_F(resv, sysctl_write_keeps_reservations)
@@ -718,7 +715,7 @@ TEST_F(resv, sysctl_write_keeps_reservations)
 	ASSERT_EQ(0, sysctl_read("ip_local_reserved_ports", buf, sizeof(buf)));
 	EXPECT_STREQ("40005,50000", buf);
 	ASSERT_EQ(0, port_range(BLOCK, BLOCK + 19));
-	EXPECT_GE(10, autobind_many(_metadata, self, 15, BLOCK, 10));
+	EXPECT_GE(10, autobind_many(_metadata, self->family, self->type, 15, BLOCK, 10));
 
 	ASSERT_EQ(0, portres_release(s, token));
 	ASSERT_EQ(0, sysctl_read("ip_local_reserved_ports", buf, sizeof(buf)));
@@ -818,7 +815,7 @@ TEST_F(dev, not_tcp_or_udp)
 	int fd;
 
 	ASSERT_EQ(0, sysctl_write("ping_group_range", "0 0"));
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
 		fd = socket(kinds[i][0], kinds[i][1], kinds[i][2]);
 		ASSERT_LE(0, fd) TH_LOG("socket kind %u: %s", i, strerror(errno));
 		EXPECT_EQ(-EOPNOTSUPP, portres_acquire(fd, 0, 1, &start, &token))

@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# portres: build, install and test.
+#
+#   make              the module for the running kernel, and libportres
+#   make install      modules_install, depmod, the library and its header
+#   make demo         boot Debian's stock kernel in QEMU and run the demo
+#   make check        every test, in QEMU (installs what it needs as root)
+
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DESTDIR ?=
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Werror
+CPPFLAGS += -Iuapi -Ilib
+BUILD := build
+SOVERSION := 1
+
+# The kselftest harness header, from a kernel source tree (make check
+# unpacks Debian's linux-source into its cache and passes it here).
+KSFT_DIR ?= $(firstword $(wildcard /usr/src/linux/tools/testing/selftests))
+
+all: module lib
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+lib: $(BUILD)/libportres.a $(BUILD)/libportres.so
+
+$(BUILD):
+	mkdir -p $@
+
+$(BUILD)/portres.o: lib/portres.c lib/portres.h uapi/linux/portres.h | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -fPIC -c -o $@ $<
+
+$(BUILD)/libportres.a: $(BUILD)/portres.o
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/libportres.so.$(SOVERSION): $(BUILD)/portres.o
+	$(CC) $(CFLAGS) -shared -Wl,-soname,libportres.so.$(SOVERSION) -o $@ $^
+
+$(BUILD)/libportres.so: $(BUILD)/libportres.so.$(SOVERSION)
+	ln -sf libportres.so.$(SOVERSION) $@
+
+# Guest programs are static: the QEMU guest has busybox and nothing else.
+$(BUILD)/portres-demo: tools/portres-demo.c $(BUILD)/libportres.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $^
+
+$(BUILD)/portres_test: selftests/portres_test.c $(BUILD)/libportres.a
+	@test -f "$(KSFT_DIR)/kselftest_harness.h" || \
+		{ echo "KSFT_DIR must name tools/testing/selftests of a kernel source tree"; exit 1; }
+	$(CC) $(CPPFLAGS) -I$(KSFT_DIR) $(CFLAGS) -Wall -Werror -static -o $@ $^
+
+guest-programs: $(BUILD)/portres-demo $(BUILD)/portres_test
+
+install: module lib
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	depmod -a $(KVER)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/linux
+	install -m 644 $(BUILD)/libportres.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(BUILD)/libportres.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/
+	ln -sf libportres.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libportres.so
+	install -m 644 lib/portres.h $(DESTDIR)$(INCLUDEDIR)/portres.h
+	install -m 644 uapi/linux/portres.h $(DESTDIR)$(INCLUDEDIR)/linux/portres.h
+
+demo:
+	bash selftests/qemu/demo.sh
+
+check:
+	bash selftests/check.sh
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	rm -rf $(BUILD)
+
+.PHONY: all module lib guest-programs install demo check clean
