@@ -57,7 +57,10 @@ $(BUILD)/portres_test: selftests/portres_test.c $(BUILD)/libportres.a
 		{ echo "KSFT_DIR must name tools/testing/selftests of a kernel source tree"; exit 1; }
 	$(CC) $(CPPFLAGS) -I$(KSFT_DIR) $(CFLAGS) -Wall -Werror -static -o $@ $^
 
-guest-programs: $(BUILD)/portres-demo $(BUILD)/portres_test
+$(BUILD)/hook_cost: selftests/hook_cost.c $(BUILD)/libportres.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $^
+
+guest-programs: $(BUILD)/portres-demo $(BUILD)/portres_test $(BUILD)/hook_cost
 
 install: module lib
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install

@@ -73,6 +73,11 @@ else
 	echo "portres-check: fail demo prints a port inside the acquired block"
 fi
 portres_test
+if hook_cost; then
+	echo "portres-check: ok bind hook cost for unrelated sockets does not grow with 10,000 reservations"
+else
+	echo "portres-check: fail bind hook cost for unrelated sockets does not grow with 10,000 reservations"
+fi
 if modprobe -r portres; then
 	echo "portres-check: ok module unloads after the tests"
 else
@@ -83,9 +88,10 @@ GUEST
 echo "booting $kver in QEMU"
 selftests/qemu/run-guest.sh -k "/boot/vmlinuz-$kver" -m portres.ko -r "$kver" \
 	-s "$work/run.sh" -b build/portres-demo -b build/portres_test \
+	-b build/hook_cost \
 	-t 900 -l "$work/console.log" >"$work/guest.out" 2>&1
 guest=$?
-grep -E '^(ok|not ok) [0-9]+ |^# (PASSED|FAILED|Totals)|^portres-check:|^#  (FAIL|SKIP)|^# [a-z_0-9.]+: Test (failed|terminated)|^# .*(Expected|FAIL)' \
+grep -E '^(ok|not ok) [0-9]+ |^# (PASSED|FAILED|Totals)|^portres-check:| us with |^#  (FAIL|SKIP)|^# [a-z_0-9.]+: Test (failed|terminated)|^# .*(Expected|FAIL)' \
 	"$work/console.log" | grep -v '^#  *OK'
 
 tap_ok=$(grep -cE '^ok [0-9]+ ' "$work/console.log" | head -1)
