@@ -35,14 +35,16 @@ lib: $(BUILD)/libportres.a $(BUILD)/libportres.so
 $(BUILD):
 	mkdir -p $@
 
-$(BUILD)/portres.o: lib/portres.c lib/portres.h uapi/linux/portres.h | $(BUILD)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -fPIC -c -o $@ $<
+LIB_OBJS := $(BUILD)/portres.o $(BUILD)/conf.o
 
-$(BUILD)/libportres.a: $(BUILD)/portres.o
+$(BUILD)/%.o: lib/%.c lib/portres.h lib/conf.h uapi/linux/portres.h | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -fPIC -fvisibility=hidden -c -o $@ $<
+
+$(BUILD)/libportres.a: $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/libportres.so.$(SOVERSION): $(BUILD)/portres.o
+$(BUILD)/libportres.so.$(SOVERSION): $(LIB_OBJS)
 	$(CC) $(CFLAGS) -shared -Wl,-soname,libportres.so.$(SOVERSION) -o $@ $^
 
 $(BUILD)/libportres.so: $(BUILD)/libportres.so.$(SOVERSION)

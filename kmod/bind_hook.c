@@ -182,7 +182,7 @@ out:
 /*
  * The bind policy.  An associated socket binding port 0 gets a free port of
  * its block; a socket binding a port of a block it is not associated with
- * is refused.
+ * is refused, unless the block is persistent and not exclusive.
  */
 static int portres_bind_check(struct socket *sock, struct sockaddr *addr,
 			      int addrlen)
@@ -221,7 +221,7 @@ static int portres_bind_check(struct socket *sock, struct sockaddr *addr,
 		goto out;
 	if (ps && ps->resv == resv)
 		portres_resv_mark_port(resv, ps, port);
-	else
+	else if (!resv->persistent || resv->exclusive)
 		ret = -EACCES;
 out:
 	mutex_unlock(&pn->lock);

@@ -3,10 +3,12 @@
  * portres: /dev/portres and its ioctls.
  */
 #include <linux/build_bug.h>
+#include <linux/capability.h>
 #include <linux/compat.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/nsproxy.h>
 #include <linux/net.h>
 #include <linux/sched.h>
 #include <linux/uaccess.h>
@@ -37,8 +39,19 @@ static struct socket *portres_get_socket(int fd, int *proto)
 	return sock;
 }
 
-static bool portres_current_owns(const struct portres_resv *resv)
+static bool portres_net_admin(const struct net *net)
 {
+	return ns_capable(net->user_ns, CAP_NET_ADMIN);
+}
+
+/*
+ * A runtime reservation is for the process that acquired it; a persistent
+ * one for whoever administers the namespace.
+ */
+static bool portres_may_use(const struct portres_resv *resv)
+{
+	if (resv->persistent)
+		return portres_net_admin(resv->pn->net);
 	return resv->tgid == task_tgid(current);
 }
 
@@ -101,7 +114,7 @@ static long portres_ioc_associate(struct portres_token_arg __user *uarg)
 		err = -EINVAL;
 		goto out_unlock;
 	}
-	if (!portres_current_owns(resv)) {
+	if (!portres_may_use(resv)) {
 		err = -EACCES;
 		goto out_unlock;
 	}
@@ -136,15 +149,105 @@ static long portres_ioc_release(struct portres_token_arg __user *uarg)
 	pn = portres_pernet(sock_net(sock->sk));
 	mutex_lock(&pn->lock);
 	resv = portres_resv_find(pn, arg.token);
-	if (!resv)
+	if (!resv || resv->persistent)
 		err = -EINVAL;
-	else if (!portres_current_owns(resv))
+	else if (!portres_may_use(resv))
 		err = -EACCES;
 	else
 		portres_resv_release(resv);
 	mutex_unlock(&pn->lock);
 	sockfd_put(sock);
 	return err;
+}
+
+static int portres_persistent_args(const struct portres_persistent *arg,
+				   unsigned int flags)
+{
+	if (arg->reserved || arg->token || (arg->flags & ~flags) ||
+	    !arg->start || !arg->count ||
+	    (unsigned int)arg->start + arg->count > PORTRES_NPORTS)
+		return -EINVAL;
+	return portres_proto_from_ip(arg->protocol);
+}
+
+static long portres_ioc_create(struct portres_persistent __user *uarg)
+{
+	struct net *net = current->nsproxy->net_ns;
+	struct portres_net *pn = portres_pernet(net);
+	struct portres_persistent arg;
+	struct portres_resv *resv;
+	int proto, err;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	proto = portres_persistent_args(&arg, PORTRES_F_EXCLUSIVE);
+	if (proto < 0)
+		return proto;
+	if (!portres_net_admin(net))
+		return -EACCES;
+
+	mutex_lock(&pn->lock);
+	err = portres_resv_create(pn, proto, arg.start, arg.count,
+				  arg.flags & PORTRES_F_EXCLUSIVE, &resv);
+	if (err)
+		goto out_unlock;
+	arg.token = resv->token;
+	if (copy_to_user(uarg, &arg, sizeof(arg))) {
+		portres_resv_release(resv);
+		err = -EFAULT;
+	}
+out_unlock:
+	mutex_unlock(&pn->lock);
+	return err;
+}
+
+static long portres_ioc_delete(struct portres_persistent __user *uarg)
+{
+	struct net *net = current->nsproxy->net_ns;
+	struct portres_net *pn = portres_pernet(net);
+	struct portres_persistent arg;
+	struct portres_resv *resv;
+	int proto, err = 0;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	proto = portres_persistent_args(&arg, 0);
+	if (proto < 0)
+		return proto;
+	if (!portres_net_admin(net))
+		return -EACCES;
+
+	mutex_lock(&pn->lock);
+	resv = portres_resv_persistent(pn, proto, arg.start, arg.count);
+	if (resv)
+		portres_resv_release(resv);
+	else
+		err = -ENOENT;
+	mutex_unlock(&pn->lock);
+	return err;
+}
+
+static long portres_ioc_lookup(struct portres_persistent __user *uarg)
+{
+	struct portres_net *pn = portres_pernet(current->nsproxy->net_ns);
+	struct portres_persistent arg;
+	struct portres_resv *resv;
+	int proto;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	proto = portres_persistent_args(&arg, 0);
+	if (proto < 0)
+		return proto;
+
+	mutex_lock(&pn->lock);
+	resv = portres_resv_persistent(pn, proto, arg.start, arg.count);
+	if (resv)
+		arg.token = resv->token;
+	mutex_unlock(&pn->lock);
+	if (!resv)
+		return -ENOENT;
+	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
 }
 
 static long portres_ioctl(struct file *file, unsigned int cmd,
@@ -161,6 +264,12 @@ static long portres_ioctl(struct file *file, unsigned int cmd,
 		return portres_ioc_associate(argp);
 	case PORTRES_IOC_RELEASE:
 		return portres_ioc_release(argp);
+	case PORTRES_IOC_CREATE:
+		return portres_ioc_create(argp);
+	case PORTRES_IOC_DELETE:
+		return portres_ioc_delete(argp);
+	case PORTRES_IOC_LOOKUP:
+		return portres_ioc_lookup(argp);
 	}
 	return -ENOTTY;
 }
@@ -186,6 +295,8 @@ int portres_device_init(void)
 	BUILD_BUG_ON(offsetof(struct portres_acquire, token) != 8);
 	BUILD_BUG_ON(sizeof(struct portres_token_arg) != 16);
 	BUILD_BUG_ON(offsetof(struct portres_token_arg, token) != 8);
+	BUILD_BUG_ON(sizeof(struct portres_persistent) != 16);
+	BUILD_BUG_ON(offsetof(struct portres_persistent, token) != 8);
 
 	return misc_register(&portres_misc);
 }

@@ -48,9 +48,12 @@ static int __init portres_init(void)
 	err = portres_socks_init();
 	if (err)
 		goto err_table;
-	err = register_pernet_subsys(&portres_net_ops);
+	err = portres_sysfs_init();
 	if (err)
 		goto err_socks;
+	err = register_pernet_subsys(&portres_net_ops);
+	if (err)
+		goto err_sysfs;
 	err = portres_hooks_init();
 	if (err)
 		goto err_pernet;
@@ -59,12 +62,15 @@ static int __init portres_init(void)
 		goto err_hooks;
 
 	pr_info("loaded, ABI version %d\n", PORTRES_ABI_VERSION);
+	portres_persistent_load();
 	return 0;
 
 err_hooks:
 	portres_hooks_uninit();
 err_pernet:
 	unregister_pernet_subsys(&portres_net_ops);
+err_sysfs:
+	portres_sysfs_uninit();
 err_socks:
 	portres_socks_uninit();
 err_table:
@@ -77,6 +83,7 @@ static void __exit portres_exit(void)
 	portres_device_uninit();
 	portres_hooks_uninit();
 	unregister_pernet_subsys(&portres_net_ops);
+	portres_sysfs_uninit();
 	portres_socks_uninit();
 	portres_table_uninit();
 	/* Records and reservations are freed after a grace period. */

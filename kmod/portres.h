@@ -15,6 +15,7 @@
 #include <net/net_namespace.h>
 
 struct ctl_table;
+struct portres_entry;
 struct sock;
 struct socket;
 
@@ -63,9 +64,11 @@ struct portres_net {
 };
 
 /*
- * A reservation: a block of ports of one protocol in one namespace.  It is
- * owned by the socket it was acquired on and by that socket's process.
- * @held has a bit per port of the block given to an associated socket.
+ * A reservation: a block of ports of one protocol in one namespace.  A
+ * runtime one is owned by the socket it was acquired on and by that socket's
+ * process; a persistent one by no socket, until it is deleted.  @held has a
+ * bit per port of the block given to an associated socket.  @entry is the
+ * sysfs directory of a persistent reservation of the initial namespace.
  */
 struct portres_resv {
 	struct rhash_head tnode;
@@ -80,6 +83,9 @@ struct portres_resv {
 	u16 count;
 	u16 hint;
 	u8 proto;
+	bool persistent;
+	bool exclusive;
+	struct portres_entry *entry;
 	struct rcu_head rcu;
 	unsigned long held[];
 };
@@ -119,7 +125,12 @@ int portres_find_free_block(unsigned long *busy, unsigned int lo,
 			    void *ctx);
 int portres_resv_acquire(struct portres_net *pn, struct sock *sk, int proto,
 			 u16 start, u16 count, struct portres_resv **resvp);
+int portres_resv_create(struct portres_net *pn, int proto, u16 start,
+			u16 count, bool exclusive, struct portres_resv **resvp);
 struct portres_resv *portres_resv_find(struct portres_net *pn, u64 token);
+struct portres_resv *portres_resv_persistent(struct portres_net *pn, int proto,
+					     u16 start, u16 count);
+unsigned int portres_resv_ports_in_use(const struct portres_resv *resv);
 struct portres_resv *portres_resv_at(struct portres_net *pn, int proto,
 				     u16 port);
 void portres_resv_release(struct portres_resv *resv);
@@ -154,6 +165,17 @@ struct net *portres_rp_table_net(struct ctl_table *table);
 /* bind_hook.c: the hooks on bind, connect, listen, sendmsg and close */
 int portres_hooks_init(void);
 void portres_hooks_uninit(void);
+
+/* persistent.c: the configuration file of persistent reservations */
+int portres_proto_from_ip(int protocol);
+const char *portres_proto_name(int proto);
+void portres_persistent_load(void);
+
+/* sysfs.c: /sys/kernel/portres */
+int portres_sysfs_init(void);
+void portres_sysfs_uninit(void);
+int portres_sysfs_add(struct portres_resv *resv);
+void portres_sysfs_del(struct portres_resv *resv);
 
 /* device.c: /dev/portres and its ioctls */
 int portres_device_init(void);

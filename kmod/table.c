@@ -280,25 +280,15 @@ static int portres_token_insert(struct portres_resv *resv)
 	return -EAGAIN;
 }
 
-/**
- * portres_resv_acquire() - make a runtime reservation
- * @pn: the namespace
- * @sk: the socket it is acquired on, whose last close ends it
- * @proto: PORTRES_TCP or PORTRES_UDP
- * @start: first port, or 0 for any free block of ip_local_port_range
- * @count: number of ports
- * @resvp: set to the new reservation
- *
- * Return: 0, -EINVAL for an empty block or one past 65535, -EADDRINUSE when
- * the block overlaps a reservation or a port in use (or no block is free),
- * -ENOMEM.
+/*
+ * Makes a reservation of [@start, @start + @count) (any free block of
+ * ip_local_port_range for start 0) and enters it in the table.
  */
-int portres_resv_acquire(struct portres_net *pn, struct sock *sk, int proto,
-			 u16 start, u16 count, struct portres_resv **resvp)
+static int portres_resv_new(struct portres_net *pn, int proto, u16 start,
+			    u16 count, struct portres_resv **resvp)
 {
 	struct portres_ports *ports;
 	struct portres_resv *resv;
-	struct portres_sock *ps;
 	int err;
 
 	lockdep_assert_held(&pn->lock);
@@ -323,21 +313,16 @@ int portres_resv_acquire(struct portres_net *pn, struct sock *sk, int proto,
 	if (err)
 		return err;
 
-	ps = portres_sock_get(pn, sk);
-	if (!ps)
-		return -ENOMEM;
-
 	resv = kzalloc(struct_size(resv, held, BITS_TO_LONGS(count)),
 		       GFP_KERNEL);
-	if (!resv) {
-		err = -ENOMEM;
-		goto err_sock;
-	}
+	if (!resv)
+		return -ENOMEM;
 	resv->pn = pn;
 	resv->start = start;
 	resv->count = count;
 	resv->proto = proto;
 	INIT_LIST_HEAD(&resv->socks);
+	INIT_LIST_HEAD(&resv->owner_node);
 
 	err = mtree_insert_range(&pn->blocks[proto], start, start + count - 1,
 				 resv, GFP_KERNEL);
@@ -350,9 +335,6 @@ int portres_resv_acquire(struct portres_net *pn, struct sock *sk, int proto,
 	if (err)
 		goto err_erase;
 
-	resv->tgid = get_pid(task_tgid(current));
-	resv->owner = ps;
-	list_add_tail(&resv->owner_node, &ps->owned);
 	list_add_tail(&resv->node, &pn->resvs);
 	pn->nresvs++;
 	bitmap_set(ports->busy[proto], start, count);
@@ -364,9 +346,77 @@ err_erase:
 	mtree_erase(&pn->blocks[proto], start);
 err_free:
 	kfree(resv);
-err_sock:
-	portres_sock_put(ps);
 	return err;
+}
+
+/**
+ * portres_resv_acquire() - make a runtime reservation
+ * @pn: the namespace
+ * @sk: the socket it is acquired on, whose last close ends it
+ * @proto: PORTRES_TCP or PORTRES_UDP
+ * @start: first port, or 0 for any free block of ip_local_port_range
+ * @count: number of ports
+ * @resvp: set to the new reservation
+ *
+ * Return: 0, -EINVAL for an empty block or one past 65535, -EADDRINUSE when
+ * the block overlaps a reservation or a port in use (or no block is free),
+ * -ENOMEM.
+ */
+int portres_resv_acquire(struct portres_net *pn, struct sock *sk, int proto,
+			 u16 start, u16 count, struct portres_resv **resvp)
+{
+	struct portres_resv *resv;
+	struct portres_sock *ps;
+	int err;
+
+	lockdep_assert_held(&pn->lock);
+	ps = portres_sock_get(pn, sk);
+	if (!ps)
+		return -ENOMEM;
+	err = portres_resv_new(pn, proto, start, count, &resv);
+	if (err) {
+		portres_sock_put(ps);
+		return err;
+	}
+	resv->tgid = get_pid(task_tgid(current));
+	resv->owner = ps;
+	list_add_tail(&resv->owner_node, &ps->owned);
+	*resvp = resv;
+	return 0;
+}
+
+/**
+ * portres_resv_create() - make a persistent reservation
+ * @pn: the namespace
+ * @proto: PORTRES_TCP or PORTRES_UDP
+ * @start: first port, not 0
+ * @count: number of ports
+ * @exclusive: whether explicit binds by other sockets are refused
+ * @resvp: set to the new reservation
+ *
+ * Return: 0, -EINVAL, -EADDRINUSE or -ENOMEM, as portres_resv_acquire().
+ */
+int portres_resv_create(struct portres_net *pn, int proto, u16 start,
+			u16 count, bool exclusive, struct portres_resv **resvp)
+{
+	struct portres_resv *resv;
+	int err;
+
+	lockdep_assert_held(&pn->lock);
+	if (!start)
+		return -EINVAL;
+	err = portres_resv_new(pn, proto, start, count, &resv);
+	if (err)
+		return err;
+	resv->persistent = true;
+	resv->exclusive = exclusive;
+	err = portres_sysfs_add(resv);
+	if (err) {
+		portres_resv_release(resv);
+		return err;
+	}
+	*resvp = resv;
+	return 0;
 }
 
 /**
@@ -389,6 +439,30 @@ struct portres_resv *portres_resv_find(struct portres_net *pn, u64 token)
 		resv = NULL;
 	rcu_read_unlock();
 	return resv;
+}
+
+/* Return: the persistent reservation of exactly that block, or NULL. */
+struct portres_resv *portres_resv_persistent(struct portres_net *pn, int proto,
+					     u16 start, u16 count)
+{
+	struct portres_resv *resv;
+
+	lockdep_assert_held(&pn->lock);
+	resv = mtree_load(&pn->blocks[proto], start);
+	if (!resv || !resv->persistent || resv->start != start ||
+	    resv->count != count)
+		return NULL;
+	return resv;
+}
+
+/* Return: how many ports of the block some socket is bound to. */
+unsigned int portres_resv_ports_in_use(const struct portres_resv *resv)
+{
+	unsigned int port, used = 0;
+
+	for (port = resv->start; port < resv->start + resv->count; port++)
+		used += portres_port_in_use(resv->pn->net, resv->proto, port);
+	return used;
 }
 
 /* Return: the reservation of @pn covering @port for @proto, or NULL. */
@@ -415,6 +489,7 @@ void portres_resv_release(struct portres_resv *resv)
 
 	lockdep_assert_held(&pn->lock);
 
+	portres_sysfs_del(resv);
 	list_for_each_entry_safe(ps, tmp, &resv->socks, assoc_node)
 		portres_sock_dissociate(ps);
 

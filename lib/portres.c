@@ -4,12 +4,17 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <linux/portres.h>
 
+#include "conf.h"
 #include "portres.h"
 
 static int portres_fd = -1;
@@ -89,6 +94,139 @@ int portres_release(int sockfd, uint64_t token)
 	struct portres_token_arg arg = { .fd = sockfd, .token = token };
 
 	return portres_ioctl(PORTRES_IOC_RELEASE, &arg);
+}
+
+static int portres_persistent_ioctl(unsigned long cmd, int protocol,
+				    uint16_t start, uint16_t count,
+				    unsigned int flags, uint64_t *token)
+{
+	struct portres_persistent arg = {
+		.protocol = protocol,
+		.flags = flags,
+		.start = start,
+		.count = count,
+	};
+	int ret;
+
+	if (protocol < 0 || protocol > 255 || flags > 255)
+		return -EINVAL;
+	ret = portres_ioctl(cmd, &arg);
+	/* A module of ABI version 1 knows no persistent reservations. */
+	if (ret == -ENOTTY)
+		ret = -EOPNOTSUPP;
+	if (!ret && token)
+		*token = arg.token;
+	return ret;
+}
+
+/*
+ * Whether a persistent block belongs to the initial namespace: only those
+ * have a directory in /sys/kernel/portres, whose token (readable by root)
+ * tells it apart from another namespace's block of the same ports.
+ */
+static int portres_in_init_net(int protocol, uint16_t start, uint16_t count,
+			       uint64_t token, int *exclusive)
+{
+	char path[96], buf[32];
+	unsigned long long t;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/portres/%s-%u-%u",
+		 protocol == IPPROTO_TCP ? "tcp" : "udp", start,
+		 start + count - 1);
+	if (access(path, F_OK))
+		return 0;
+	strcat(path, "/token");
+	f = fopen(path, "re");
+	if (f) {
+		int match = fscanf(f, "%llu", &t) == 1 && t == token;
+
+		fclose(f);
+		if (!match)
+			return 0;
+	}
+	if (exclusive) {
+		*strrchr(path, '/') = 0;
+		strcat(path, "/exclusive");
+		f = fopen(path, "re");
+		*exclusive = f && fgets(buf, sizeof(buf), f) && buf[0] == '1';
+		if (f)
+			fclose(f);
+	}
+	return 1;
+}
+
+int portres_persistent_create(int protocol, uint16_t start, uint16_t count,
+			      unsigned int flags, uint64_t *token)
+{
+	struct portres_conf_entry e = {
+		.protocol = protocol,
+		.start = start,
+		.count = count,
+		.exclusive = !!(flags & PORTRES_EXCLUSIVE),
+	};
+	char path[PATH_MAX];
+	uint64_t tok;
+	int ret;
+
+	ret = portres_persistent_ioctl(PORTRES_IOC_CREATE, protocol, start,
+				       count, flags, &tok);
+	if (ret)
+		return ret;
+	if (portres_in_init_net(protocol, start, count, tok, NULL) &&
+	    portres_conf_path(path, sizeof(path)) == 0 && path[0]) {
+		ret = portres_conf_edit(path, &e, 1);
+		if (ret) {
+			/* All or nothing: a block the file forgets is undone. */
+			portres_persistent_ioctl(PORTRES_IOC_DELETE, protocol,
+						 start, count, 0, NULL);
+			return ret;
+		}
+	}
+	if (token)
+		*token = tok;
+	return 0;
+}
+
+int portres_persistent_delete(int protocol, uint16_t start, uint16_t count)
+{
+	struct portres_conf_entry e = {
+		.protocol = protocol,
+		.start = start,
+		.count = count,
+	};
+	char path[PATH_MAX];
+	int ret, in_conf = 0;
+	uint64_t tok;
+
+	ret = portres_persistent_ioctl(PORTRES_IOC_LOOKUP, protocol, start,
+				       count, 0, &tok);
+	if (ret)
+		return ret;
+	if (portres_in_init_net(protocol, start, count, tok, &e.exclusive) &&
+	    portres_conf_path(path, sizeof(path)) == 0 && path[0])
+		in_conf = 1;
+
+	ret = portres_persistent_ioctl(PORTRES_IOC_DELETE, protocol, start,
+				       count, 0, NULL);
+	if (ret || !in_conf)
+		return ret;
+	ret = portres_conf_edit(path, &e, 0);
+	if (ret)
+		/* The file still lists the block: reserve it again. */
+		portres_persistent_ioctl(PORTRES_IOC_CREATE, protocol, start,
+					 count, e.exclusive ?
+					 PORTRES_F_EXCLUSIVE : 0, NULL);
+	return ret;
+}
+
+int portres_persistent_lookup(int protocol, uint16_t start, uint16_t count,
+			      uint64_t *token)
+{
+	if (!token)
+		return -EFAULT;
+	return portres_persistent_ioctl(PORTRES_IOC_LOOKUP, protocol, start,
+					count, 0, token);
 }
 
 void portres_close(void)

@@ -16,13 +16,19 @@
 extern "C" {
 #endif
 
+#if defined(__GNUC__)
+#define PORTRES_API __attribute__((visibility("default")))
+#else
+#define PORTRES_API
+#endif
+
 /**
  * portres_version() - ABI version of the loaded module
  *
  * Return: the version (1 or more), -ENOENT when the module is not loaded,
  * or another -errno.
  */
-int portres_version(void);
+PORTRES_API int portres_version(void);
 
 /**
  * portres_acquire() - reserve a block of ports for the life of a socket
@@ -34,8 +40,8 @@ int portres_version(void);
  *
  * The reservation ends at the last close of @sockfd, or portres_release().
  */
-int portres_acquire(int sockfd, uint16_t start, uint16_t count,
-		    uint16_t *start_out, uint64_t *token);
+PORTRES_API int portres_acquire(int sockfd, uint16_t start, uint16_t count,
+				uint16_t *start_out, uint64_t *token);
 
 /**
  * portres_associate() - let an unbound socket take its port from a block
@@ -45,17 +51,65 @@ int portres_acquire(int sockfd, uint16_t start, uint16_t count,
  * bind() to port 0, connect(), listen() and sendto() on @sockfd then give
  * it a free port of the block.
  */
-int portres_associate(int sockfd, uint64_t token);
+PORTRES_API int portres_associate(int sockfd, uint64_t token);
 
 /**
  * portres_release() - end a reservation before its socket is closed
  * @sockfd: a TCP or UDP socket of the reservation's namespace
  * @token: the reservation's token
  */
-int portres_release(int sockfd, uint64_t token);
+PORTRES_API int portres_release(int sockfd, uint64_t token);
+
+/* portres_persistent_create() flag: refuse explicit binds by other sockets. */
+#define PORTRES_EXCLUSIVE	0x01
+
+/**
+ * portres_persistent_create() - reserve a block until it is deleted
+ * @protocol: IPPROTO_TCP or IPPROTO_UDP
+ * @start: first port, 1 to 65535
+ * @count: number of ports
+ * @flags: 0 or PORTRES_EXCLUSIVE
+ * @token: if not NULL, set to the reservation's token
+ *
+ * The reservation belongs to the caller's network namespace and needs
+ * CAP_NET_ADMIN there (-EACCES without).  In the initial namespace the
+ * block is also added to the module's configuration file, so that it is
+ * reserved again when the module loads; if the file cannot be written, the
+ * reservation is undone and the file's error returned.
+ * -EINVAL: bad protocol, flags, start, count.  -EADDRINUSE: the block
+ * overlaps a reservation or a port in use.  -EOPNOTSUPP: the module is too
+ * old for persistent reservations.
+ */
+PORTRES_API int portres_persistent_create(int protocol, uint16_t start,
+					  uint16_t count, unsigned int flags,
+					  uint64_t *token);
+
+/**
+ * portres_persistent_delete() - end the persistent reservation of a block
+ * @protocol: IPPROTO_TCP or IPPROTO_UDP
+ * @start: first port of the block
+ * @count: number of ports of the block
+ *
+ * The block must match exactly (-ENOENT otherwise).  Needs CAP_NET_ADMIN.
+ * In the initial namespace the block's line leaves the configuration file.
+ */
+PORTRES_API int portres_persistent_delete(int protocol, uint16_t start,
+					  uint16_t count);
+
+/**
+ * portres_persistent_lookup() - the token of a persistent reservation
+ * @protocol: IPPROTO_TCP or IPPROTO_UDP
+ * @start: first port of the block
+ * @count: number of ports of the block
+ * @token: set to the token
+ *
+ * -ENOENT when no persistent reservation has exactly that block.
+ */
+PORTRES_API int portres_persistent_lookup(int protocol, uint16_t start,
+					  uint16_t count, uint64_t *token);
 
 /** portres_close() - close the library's descriptor of /dev/portres */
-void portres_close(void);
+PORTRES_API void portres_close(void);
 
 #ifdef __cplusplus
 }

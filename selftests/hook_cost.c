@@ -31,7 +31,7 @@
 #define OWNERS		10
 #define ROUNDS		9
 #define OPS		2000
-#define MAX_RATIO	1.25
+#define MAX_RATIO	1.5
 
 static double now(void)
 {

@@ -760,6 +760,200 @@ TEST_F(resv, other_namespace_unaffected)
 	close(s);
 }
 
+/* Persistent reservations, in the test's own namespace. */
+
+static int proto_of(int type)
+{
+	return type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
+}
+
+/* Runs @fn in a child that has dropped root; Return: its exit status. */
+static int as_nobody(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		portres_close();
+		if (setgid(65534) || setuid(65534))
+			_exit(100);
+		_exit(fn(arg));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+TEST_F(resv, persistent_roundtrip)
+{
+	int proto = proto_of(self->type), other = proto == IPPROTO_TCP ?
+		IPPROTO_UDP : IPPROTO_TCP;
+	uint64_t token = 0, found = 0;
+
+	ASSERT_EQ(0, portres_persistent_create(proto, BLOCK, 10, 0, &token));
+	EXPECT_NE((uint64_t)0, token);
+	ASSERT_EQ(0, portres_persistent_lookup(proto, BLOCK, 10, &found));
+	EXPECT_EQ(token, found);
+	/* Lookup and delete match the block exactly. */
+	EXPECT_EQ(-ENOENT, portres_persistent_lookup(proto, BLOCK, 9, &found));
+	EXPECT_EQ(-ENOENT, portres_persistent_lookup(proto, BLOCK + 1, 9, &found));
+	EXPECT_EQ(-ENOENT, portres_persistent_lookup(other, BLOCK, 10, &found));
+	EXPECT_EQ(-ENOENT, portres_persistent_delete(proto, BLOCK, 11));
+	EXPECT_EQ(-ENOENT, portres_persistent_delete(other, BLOCK, 10));
+	EXPECT_EQ(0, portres_persistent_delete(proto, BLOCK, 10));
+	EXPECT_EQ(-ENOENT, portres_persistent_lookup(proto, BLOCK, 10, &found));
+	EXPECT_EQ(-ENOENT, portres_persistent_delete(proto, BLOCK, 10));
+}
+
+TEST_F(resv, persistent_errors)
+{
+	int proto = proto_of(self->type);
+	int s = new_sock(self), user = new_sock(self);
+	uint64_t token, runtime;
+	uint16_t start;
+
+	EXPECT_EQ(-EINVAL, portres_persistent_create(proto, 0, 10, 0, &token));
+	EXPECT_EQ(-EINVAL, portres_persistent_create(proto, BLOCK, 0, 0, &token));
+	EXPECT_EQ(-EINVAL, portres_persistent_create(proto, 65530, 7, 0, &token));
+	EXPECT_EQ(-EINVAL, portres_persistent_create(IPPROTO_SCTP, BLOCK, 1, 0,
+						     &token));
+	EXPECT_EQ(-EINVAL, portres_persistent_create(proto, BLOCK, 1, 0x80,
+						     &token));
+	EXPECT_EQ(-EINVAL, portres_persistent_lookup(proto, 0, 1, &token));
+	EXPECT_EQ(-EINVAL, portres_persistent_delete(proto, BLOCK, 0));
+	EXPECT_EQ(0, portres_persistent_create(proto, 65535, 1, 0, &token));
+
+	ASSERT_EQ(0, portres_persistent_create(proto, BLOCK, 10, 0, &token));
+	EXPECT_EQ(-EADDRINUSE, portres_persistent_create(proto, BLOCK + 9, 5, 0,
+							 &token));
+	/* Runtime and persistent blocks never overlap, either way round. */
+	EXPECT_EQ(-EADDRINUSE, portres_acquire(s, BLOCK + 3, 1, &start,
+					       &runtime));
+	ASSERT_EQ(0, portres_acquire(s, BLOCK + 20, 10, &start, &runtime));
+	EXPECT_EQ(-EADDRINUSE, portres_persistent_create(proto, BLOCK + 25, 10,
+							 0, &token));
+	/* A port in use. */
+	ASSERT_EQ(0, bind_port(user, self->family, BLOCK + 40));
+	EXPECT_EQ(-EADDRINUSE, portres_persistent_create(proto, BLOCK + 35, 10,
+							 0, &token));
+	/* A persistent token is not released like a runtime one. */
+	ASSERT_EQ(0, portres_persistent_lookup(proto, BLOCK, 10, &token));
+	EXPECT_EQ(-EINVAL, portres_release(s, token));
+	close(user);
+	close(s);
+}
+
+struct nobody_args {
+	int proto, family, type;
+	uint64_t token;
+};
+
+static int nobody_persistent(void *p)
+{
+	struct nobody_args *a = p;
+	uint64_t token = 0;
+	int fd = socket(a->family, a->type, 0), bad = 0;
+
+	bad |= (portres_persistent_create(a->proto, BLOCK + 100, 1, 0,
+					  &token) != -EACCES) << 0;
+	bad |= (portres_persistent_delete(a->proto, BLOCK, 10) != -EACCES) << 1;
+	bad |= (portres_persistent_lookup(a->proto, BLOCK, 10, &token) != 0 ||
+		token != a->token) << 2;
+	bad |= (portres_associate(fd, a->token) != -EACCES) << 3;
+	bad |= (portres_release(fd, a->token) != -EINVAL) << 4;
+	return bad;
+}
+
+TEST_F(resv, persistent_unprivileged)
+{
+	struct nobody_args a = {
+		.proto = proto_of(self->type),
+		.family = self->family,
+		.type = self->type,
+	};
+	int s = new_sock(self);
+
+	ASSERT_EQ(0, portres_persistent_create(a.proto, BLOCK, 10, 0, &a.token));
+	EXPECT_EQ(0, as_nobody(nobody_persistent, &a));
+	/* Root still can. */
+	EXPECT_EQ(0, portres_associate(s, a.token));
+	EXPECT_EQ(0, portres_persistent_delete(a.proto, BLOCK, 10));
+	close(s);
+}
+
+TEST_F(resv, persistent_associate_bind)
+{
+	int proto = proto_of(self->type);
+	int a = new_sock(self), b = new_sock(self), srv, port;
+	uint64_t token;
+
+	srv = server(self->family, self->type, 20000);
+	ASSERT_LE(0, srv);
+	ASSERT_EQ(0, portres_persistent_create(proto, BLOCK, 10, 0, &token));
+	ASSERT_EQ(0, portres_associate(a, token));
+	ASSERT_EQ(0, bind_port(a, self->family, 0));
+	port = local_port(a);
+	EXPECT_TRUE(in_block(port, BLOCK, 10)) TH_LOG("port %d", port);
+	ASSERT_EQ(0, portres_associate(b, token));
+	ASSERT_EQ(0, connect_port(b, self->family, 20000));
+	port = local_port(b);
+	EXPECT_TRUE(in_block(port, BLOCK, 10)) TH_LOG("port %d", port);
+	close(a);
+	close(b);
+	close(srv);
+}
+
+TEST_F(resv, persistent_exclusive_or_not)
+{
+	int proto = proto_of(self->type);
+	int plain = new_sock(self), a = new_sock(self);
+	uint64_t token;
+
+	ASSERT_EQ(0, portres_persistent_create(proto, BLOCK, 10, 0, &token));
+	ASSERT_EQ(0, portres_persistent_create(proto, BLOCK + 10, 10,
+					       PORTRES_EXCLUSIVE, &token));
+	/* Anyone may bind a port of a block that is not exclusive... */
+	EXPECT_EQ(0, bind_port(plain, self->family, BLOCK + 3));
+	close(plain);
+	/* ...but not of an exclusive one, unless associated with it. */
+	plain = new_sock(self);
+	EXPECT_EQ(-EACCES, bind_port(plain, self->family, BLOCK + 13));
+	ASSERT_EQ(0, portres_associate(a, token));
+	EXPECT_EQ(0, bind_port(a, self->family, BLOCK + 13));
+	close(plain);
+	close(a);
+}
+
+TEST_F(resv, persistent_excluded_from_automatic_selection)
+{
+	uint64_t token;
+
+	ASSERT_EQ(0, port_range(BLOCK, BLOCK + 59));
+	ASSERT_EQ(0, portres_persistent_create(proto_of(self->type), BLOCK + 5,
+					       50, 0, &token));
+	EXPECT_GE(10, autobind_many(_metadata, self->family, self->type, 30,
+				    BLOCK + 5, 50));
+}
+
+TEST_F(resv, persistent_delete_keeps_ports)
+{
+	int proto = proto_of(self->type), a = new_sock(self), port;
+	uint64_t token;
+
+	ASSERT_EQ(0, portres_persistent_create(proto, BLOCK, 10, 0, &token));
+	ASSERT_EQ(0, portres_associate(a, token));
+	ASSERT_EQ(0, bind_port(a, self->family, 0));
+	port = local_port(a);
+	ASSERT_EQ(0, portres_persistent_delete(proto, BLOCK, 10));
+	EXPECT_EQ(port, local_port(a));
+	EXPECT_EQ(-EADDRINUSE, portres_persistent_create(proto, BLOCK, 10, 0,
+							 &token));
+	close(a);
+	EXPECT_EQ(0, portres_persistent_create(proto, BLOCK, 10, 0, &token));
+}
+
 FIXTURE(dev) {
 };
 
@@ -908,6 +1102,241 @@ TEST_F(dev, module_reload)
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	EXPECT_EQ(-EINVAL, portres_release(fd, token));
 	close(a);
+}
+
+/*
+ * The initial namespace: sysfs and the configuration file are about its
+ * persistent reservations only.  These tests clean up after themselves.
+ */
+
+#define CONF	"/etc/portres.conf"
+
+static int raw_persistent(unsigned long cmd, int proto, uint16_t start,
+			  uint16_t count, int flags, uint64_t *token)
+{
+	struct portres_persistent arg = {
+		.protocol = proto,
+		.flags = flags,
+		.start = start,
+		.count = count,
+	};
+	int ret = raw_ioctl(cmd, &arg);
+
+	if (!ret && token)
+		*token = arg.token;
+	return ret;
+}
+
+static int read_text(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	return 0;
+}
+
+static int write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
+static const char *attr(const char *entry, const char *name)
+{
+	static char buf[64];
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/kernel/portres/%s/%s", entry, name);
+	if (read_text(path, buf, sizeof(buf)))
+		return "(unreadable)";
+	buf[strcspn(buf, "\n")] = 0;
+	return buf;
+}
+
+/* The directories of /sys/kernel/portres, sorted, space-separated. */
+static const char *entries(void)
+{
+	static char out[256];
+
+	out[0] = 0;
+	if (system("ls /sys/kernel/portres > /tmp/entries"))
+		return "(ls failed)";
+	if (read_text("/tmp/entries", out, sizeof(out)))
+		return "(unreadable)";
+	for (char *p = out; *p; p++)
+		if (*p == '\n')
+			*p = p[1] ? ' ' : 0;
+	return out;
+}
+
+static int reload(void)
+{
+	portres_close();
+	return system("modprobe -r portres && modprobe portres");
+}
+
+static int nobody_reads_token(void *entry)
+{
+	char path[128], buf[32];
+
+	snprintf(path, sizeof(path), "/sys/kernel/portres/%s/token",
+		 (char *)entry);
+	if (read_text(path, buf, sizeof(buf)) != -EACCES)
+		return 1;
+	snprintf(path, sizeof(path), "/sys/kernel/portres/%s/start",
+		 (char *)entry);
+	return read_text(path, buf, sizeof(buf)) != 0;
+}
+
+static int other_netns_create(void *unused)
+{
+	uint64_t token;
+
+	/* Root again (not dropped); a namespace of its own. */
+	return netns_enter() ||
+	       raw_persistent(PORTRES_IOC_CREATE, IPPROTO_TCP, 62000, 1, 0,
+			      &token) ||
+	       system("test ! -e /sys/kernel/portres/tcp-62000-62000");
+}
+
+TEST(sysfs_shows_live_reservations)
+{
+	uint64_t ttok, utok;
+	char buf[32];
+	int a, b, plain, status;
+	pid_t pid;
+
+	if (portres_version() < 0)
+		SKIP(return, "portres is not loaded");
+	EXPECT_STREQ("", entries());
+	ASSERT_EQ(0, raw_persistent(PORTRES_IOC_CREATE, IPPROTO_TCP, 61000, 10,
+				    PORTRES_F_EXCLUSIVE, &ttok));
+	ASSERT_EQ(0, raw_persistent(PORTRES_IOC_CREATE, IPPROTO_UDP, 61100, 5,
+				    0, &utok));
+	EXPECT_STREQ("tcp-61000-61009 udp-61100-61104", entries());
+	EXPECT_STREQ("tcp", attr("tcp-61000-61009", "protocol"));
+	EXPECT_STREQ("61000", attr("tcp-61000-61009", "start"));
+	EXPECT_STREQ("10", attr("tcp-61000-61009", "count"));
+	EXPECT_STREQ("1", attr("tcp-61000-61009", "exclusive"));
+	EXPECT_STREQ("0", attr("tcp-61000-61009", "in_use"));
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)ttok);
+	EXPECT_STREQ(buf, attr("tcp-61000-61009", "token"));
+	EXPECT_STREQ("udp", attr("udp-61100-61104", "protocol"));
+	EXPECT_STREQ("0", attr("udp-61100-61104", "exclusive"));
+
+	/* Ports in use: two associated sockets, one outsider. */
+	a = socket(AF_INET, SOCK_STREAM, 0);
+	b = socket(AF_INET6, SOCK_STREAM, 0);
+	plain = socket(AF_INET, SOCK_DGRAM, 0);
+	ASSERT_EQ(0, portres_associate(a, ttok));
+	ASSERT_EQ(0, portres_associate(b, ttok));
+	ASSERT_EQ(0, bind_port(a, AF_INET, 0));
+	ASSERT_EQ(0, bind_port(b, AF_INET6, 0));
+	ASSERT_EQ(0, bind_port(plain, AF_INET, 61102));
+	EXPECT_STREQ("2", attr("tcp-61000-61009", "in_use"));
+	EXPECT_STREQ("1", attr("udp-61100-61104", "in_use"));
+	close(b);
+	EXPECT_STREQ("1", attr("tcp-61000-61009", "in_use"));
+
+	EXPECT_EQ(0, as_nobody(nobody_reads_token, "tcp-61000-61009"));
+
+	/* Another namespace's persistent reservation is not shown. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(other_netns_create(NULL));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	ASSERT_EQ(0, raw_persistent(PORTRES_IOC_DELETE, IPPROTO_TCP, 61000, 10,
+				    0, NULL));
+	EXPECT_STREQ("udp-61100-61104", entries());
+	ASSERT_EQ(0, raw_persistent(PORTRES_IOC_DELETE, IPPROTO_UDP, 61100, 5,
+				    0, NULL));
+	EXPECT_STREQ("", entries());
+	close(a);
+	close(plain);
+}
+
+static const char conf_text[] =
+	"# test configuration\n"
+	"tcp 61000 10\n"
+	"udp 61000 10 exclusive\n"
+	"bogus line here\n"
+	"tcp 61005 2\n"
+	"tcp 0 5\n"
+	"udp 61500 1   # trailing comment\n";
+
+TEST(persistent_restored_on_reload)
+{
+	char buf[1024], expect[1024];
+	uint64_t token;
+
+	if (portres_version() < 0)
+		SKIP(return, "portres is not loaded");
+	ASSERT_EQ(0, write_text(CONF, conf_text));
+	ASSERT_EQ(0, system("dmesg -c > /dev/null"));
+	ASSERT_EQ(0, reload());
+	EXPECT_EQ(0, portres_persistent_lookup(IPPROTO_TCP, 61000, 10, &token));
+	EXPECT_EQ(0, portres_persistent_lookup(IPPROTO_UDP, 61000, 10, &token));
+	EXPECT_EQ(0, portres_persistent_lookup(IPPROTO_UDP, 61500, 1, &token));
+	EXPECT_EQ(-ENOENT, portres_persistent_lookup(IPPROTO_TCP, 61005, 2,
+						     &token));
+	EXPECT_STREQ("1", attr("udp-61000-61009", "exclusive"));
+	EXPECT_STREQ("0", attr("tcp-61000-61009", "exclusive"));
+	/* Each bad line is reported with its number; the others apply. */
+	EXPECT_EQ(0, system("dmesg | grep -q 'portres: " CONF ":4: '"));
+	EXPECT_EQ(0, system("dmesg | grep -q 'portres: " CONF ":5: cannot reserve tcp 61005-61006'"));
+	EXPECT_EQ(0, system("dmesg | grep -q 'portres: " CONF ":6: '"));
+	EXPECT_EQ(0, system("dmesg | grep -q 'restored 3 persistent reservations'"));
+	EXPECT_NE(0, system("dmesg | grep -q 'portres: " CONF ":[1237]:'"));
+
+	/* The library adds its block's line and touches nothing else. */
+	ASSERT_EQ(0, portres_persistent_create(IPPROTO_TCP, 62000, 4, 0, &token));
+	ASSERT_EQ(0, read_text(CONF, buf, sizeof(buf)));
+	snprintf(expect, sizeof(expect), "%stcp 62000 4\n", conf_text);
+	EXPECT_STREQ(expect, buf);
+	ASSERT_EQ(0, portres_persistent_delete(IPPROTO_TCP, 62000, 4));
+	ASSERT_EQ(0, read_text(CONF, buf, sizeof(buf)));
+	EXPECT_STREQ(conf_text, buf);
+
+	/* Deleting a block of the file removes its line and no other. */
+	ASSERT_EQ(0, portres_persistent_delete(IPPROTO_UDP, 61000, 10));
+	ASSERT_EQ(0, read_text(CONF, buf, sizeof(buf)));
+	EXPECT_EQ(NULL, strstr(buf, "udp 61000 10 exclusive"));
+	EXPECT_NE(NULL, strstr(buf, "bogus line here\ntcp 61005 2\n"));
+	ASSERT_EQ(0, reload());
+	EXPECT_EQ(-ENOENT, portres_persistent_lookup(IPPROTO_UDP, 61000, 10,
+						     &token));
+	EXPECT_EQ(0, portres_persistent_lookup(IPPROTO_TCP, 61000, 10, &token));
+
+	/* Without a file, the library makes one. */
+	ASSERT_EQ(0, portres_persistent_delete(IPPROTO_TCP, 61000, 10));
+	ASSERT_EQ(0, portres_persistent_delete(IPPROTO_UDP, 61500, 1));
+	ASSERT_EQ(0, unlink(CONF));
+	ASSERT_EQ(0, portres_persistent_create(IPPROTO_UDP, 62000, 2,
+					       PORTRES_EXCLUSIVE, &token));
+	ASSERT_EQ(0, read_text(CONF, buf, sizeof(buf)));
+	EXPECT_EQ(0, strncmp(buf, "# ", 2));
+	EXPECT_NE(NULL, strstr(buf, "\nudp 62000 2 exclusive\n"));
+	ASSERT_EQ(0, portres_persistent_delete(IPPROTO_UDP, 62000, 2));
+	ASSERT_EQ(0, read_text(CONF, buf, sizeof(buf)));
+	EXPECT_EQ(NULL, strstr(buf, "62000"));
+	EXPECT_STREQ("", entries());
+	unlink(CONF);
 }
 
 TEST_HARNESS_MAIN

@@ -31,8 +31,28 @@
  *	belongs to another process.
  * PORTRES_IOC_RELEASE: end the reservation @token early; the namespace is
  *	that of socket @fd.  Ports already bound stay with their sockets.
- *	EINVAL: unknown token.  EACCES: the reservation belongs to another
- *	process.
+ *	EINVAL: unknown token, or the token of a persistent reservation.
+ *	EACCES: the reservation belongs to another process.
+ *
+ * Persistent reservations (ABI version 2) belong to the caller's network
+ * namespace and to no socket; they last until deleted, or until the module
+ * is unloaded.  The module restores those of the initial namespace from its
+ * configuration file (module parameter conf, /etc/portres.conf) when it
+ * loads; libportres keeps that file in step.  A socket associated with a
+ * persistent token needs CAP_NET_ADMIN; other sockets may bind ports of a
+ * persistent block explicitly unless it is PORTRES_F_EXCLUSIVE.
+ *
+ * PORTRES_IOC_CREATE: reserve exactly @count ports from @start for
+ *	@protocol; @token is set.  Needs CAP_NET_ADMIN over the namespace.
+ * PORTRES_IOC_DELETE: end the persistent reservation of exactly that
+ *	block.  Needs CAP_NET_ADMIN over the namespace.
+ * PORTRES_IOC_LOOKUP: set @token to that of the persistent reservation of
+ *	exactly that block.  Anyone may look up.
+ *	EINVAL: @protocol not IPPROTO_TCP or IPPROTO_UDP, start or count 0,
+ *	block past 65535, unknown flag, reserved field or input token not 0.
+ *	EACCES: no CAP_NET_ADMIN.  EADDRINUSE (create): overlaps a reservation
+ *	or a port in use.  ENOENT (delete, lookup): no persistent reservation
+ *	of exactly that block.
  */
 #ifndef _UAPI_LINUX_PORTRES_H
 #define _UAPI_LINUX_PORTRES_H
@@ -41,7 +61,7 @@
 #include <linux/types.h>
 
 #define PORTRES_DEVICE		"/dev/portres"
-#define PORTRES_ABI_VERSION	1
+#define PORTRES_ABI_VERSION	2
 
 /**
  * struct portres_acquire - argument of PORTRES_IOC_ACQUIRE
@@ -69,11 +89,35 @@ struct portres_token_arg {
 	__u64 token;
 };
 
+/* Persistent reservations refuse explicit binds by other sockets. */
+#define PORTRES_F_EXCLUSIVE	0x01
+
+/**
+ * struct portres_persistent - argument of PORTRES_IOC_CREATE, _DELETE, _LOOKUP
+ * @protocol: IPPROTO_TCP or IPPROTO_UDP (in)
+ * @flags: PORTRES_F_EXCLUSIVE (in, create); 0 otherwise
+ * @start: first port, 1 to 65535 (in)
+ * @count: number of ports (in)
+ * @reserved: must be 0
+ * @token: the reservation's token (out: create, lookup); 0 on input
+ */
+struct portres_persistent {
+	__u8 protocol;
+	__u8 flags;
+	__u16 start;
+	__u16 count;
+	__u16 reserved;
+	__u64 token;
+};
+
 #define PORTRES_IOC_MAGIC	0xE7
 
 #define PORTRES_IOC_VERSION	_IOR(PORTRES_IOC_MAGIC, 0x00, __u32)
 #define PORTRES_IOC_ACQUIRE	_IOWR(PORTRES_IOC_MAGIC, 0x01, struct portres_acquire)
 #define PORTRES_IOC_ASSOCIATE	_IOW(PORTRES_IOC_MAGIC, 0x02, struct portres_token_arg)
 #define PORTRES_IOC_RELEASE	_IOW(PORTRES_IOC_MAGIC, 0x03, struct portres_token_arg)
+#define PORTRES_IOC_CREATE	_IOWR(PORTRES_IOC_MAGIC, 0x04, struct portres_persistent)
+#define PORTRES_IOC_DELETE	_IOW(PORTRES_IOC_MAGIC, 0x05, struct portres_persistent)
+#define PORTRES_IOC_LOOKUP	_IOWR(PORTRES_IOC_MAGIC, 0x06, struct portres_persistent)
 
 #endif /* _UAPI_LINUX_PORTRES_H */

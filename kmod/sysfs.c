@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * portres: /sys/kernel/portres, one directory per persistent reservation of
+ * the initial network namespace, named PROTOCOL-START-END:
+ *
+ *	/sys/kernel/portres/tcp-8080-8089/protocol	tcp or udp
+ *	                                  start		first port
+ *	                                  count		number of ports
+ *	                                  exclusive	1 if explicit binds by
+ *							other sockets are refused
+ *	                                  in_use	ports some socket is
+ *							bound to
+ *	                                  token		the token (root only)
+ *
+ * The attributes read only fields that never change, and the bind tables,
+ * so they take no portres lock: a directory is removed under the
+ * namespace's lock, and removal waits for readers to finish.
+ */
+#include <linux/kobject.h>
+#include <linux/slab.h>
+#include <linux/sysfs.h>
+#include <net/net_namespace.h>
+
+#include "portres.h"
+
+struct portres_entry {
+	struct kobject kobj;
+	struct portres_resv *resv;
+};
+
+static struct kobject *portres_kobj;
+
+static struct portres_resv *portres_entry_resv(struct kobject *kobj)
+{
+	return container_of(kobj, struct portres_entry, kobj)->resv;
+}
+
+static ssize_t protocol_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  portres_proto_name(portres_entry_resv(kobj)->proto));
+}
+
+static ssize_t start_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%u\n", portres_entry_resv(kobj)->start);
+}
+
+static ssize_t count_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%u\n", portres_entry_resv(kobj)->count);
+}
+
+static ssize_t exclusive_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", portres_entry_resv(kobj)->exclusive);
+}
+
+static ssize_t in_use_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%u\n",
+			  portres_resv_ports_in_use(portres_entry_resv(kobj)));
+}
+
+static ssize_t token_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", portres_entry_resv(kobj)->token);
+}
+
+static struct kobj_attribute portres_attr_protocol = __ATTR_RO(protocol);
+static struct kobj_attribute portres_attr_start = __ATTR_RO(start);
+static struct kobj_attribute portres_attr_count = __ATTR_RO(count);
+static struct kobj_attribute portres_attr_exclusive = __ATTR_RO(exclusive);
+static struct kobj_attribute portres_attr_in_use = __ATTR_RO(in_use);
+static struct kobj_attribute portres_attr_token = __ATTR_RO_MODE(token, 0400);
+
+static struct attribute *portres_entry_attrs[] = {
+	&portres_attr_protocol.attr,
+	&portres_attr_start.attr,
+	&portres_attr_count.attr,
+	&portres_attr_exclusive.attr,
+	&portres_attr_in_use.attr,
+	&portres_attr_token.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(portres_entry);
+
+static void portres_entry_release(struct kobject *kobj)
+{
+	kfree(container_of(kobj, struct portres_entry, kobj));
+}
+
+static const struct kobj_type portres_entry_ktype = {
+	.release = portres_entry_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = portres_entry_groups,
+};
+
+/* Gives a persistent reservation of the initial namespace its directory. */
+int portres_sysfs_add(struct portres_resv *resv)
+{
+	struct portres_entry *entry;
+	int err;
+
+	if (!net_eq(resv->pn->net, &init_net) || !portres_kobj)
+		return 0;
+	entry = kzalloc(sizeof(*entry), GFP_KERNEL);
+	if (!entry)
+		return -ENOMEM;
+	entry->resv = resv;
+	err = kobject_init_and_add(&entry->kobj, &portres_entry_ktype,
+				   portres_kobj, "%s-%u-%u",
+				   portres_proto_name(resv->proto), resv->start,
+				   resv->start + resv->count - 1);
+	if (err) {
+		kobject_put(&entry->kobj);
+		return err;
+	}
+	resv->entry = entry;
+	return 0;
+}
+
+void portres_sysfs_del(struct portres_resv *resv)
+{
+	struct portres_entry *entry = resv->entry;
+
+	if (!entry)
+		return;
+	resv->entry = NULL;
+	kobject_del(&entry->kobj);
+	kobject_put(&entry->kobj);
+}
+
+int portres_sysfs_init(void)
+{
+	portres_kobj = kobject_create_and_add("portres", kernel_kobj);
+	return portres_kobj ? 0 : -ENOMEM;
+}
+
+void portres_sysfs_uninit(void)
+{
+	kobject_put(portres_kobj);
+	portres_kobj = NULL;
+}

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libportres: keeping the configuration file of persistent reservations in
+ * step with the kernel.
+ *
+ * The module restores the initial namespace's persistent reservations from
+ * its configuration file when it loads, and never writes it.  When this
+ * library creates or deletes a persistent reservation of the initial
+ * namespace, it adds or removes that block's line, and touches nothing else
+ * in the file: other lines, comments and malformed lines stay as they are.
+ * The file is replaced atomically (written beside it, then renamed), under
+ * a lock on its directory so that two writers never lose each other's line.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+
+#define PORTRES_CONF_PARAM "/sys/module/portres/parameters/conf"
+#define PORTRES_CONF_HEADER \
+	"# Persistent port reservations, restored when the portres module loads.\n" \
+	"# One per line: protocol start count [exclusive]\n"
+
+int portres_conf_path(char *buf, size_t len)
+{
+	FILE *f = fopen(PORTRES_CONF_PARAM, "re");
+	size_t n;
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, len, f)) {
+		buf[0] = 0;
+	}
+	fclose(f);
+	n = strlen(buf);
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = 0;
+	return 0;
+}
+
+int portres_conf_parse_line(const char *line, size_t len,
+			    struct portres_conf_entry *e)
+{
+	char copy[256], *words[5], *save = NULL, *w, *hash, *end;
+	unsigned long start, count;
+	int n = 0;
+
+	if (len >= sizeof(copy))
+		return -EINVAL;
+	memcpy(copy, line, len);
+	copy[len] = 0;
+	hash = strchr(copy, '#');
+	if (hash)
+		*hash = 0;
+	for (w = strtok_r(copy, " \t\r", &save); w;
+	     w = strtok_r(NULL, " \t\r", &save)) {
+		if (n == 5)
+			return -EINVAL;
+		words[n++] = w;
+	}
+	if (n == 0)
+		return 1;
+	if (n < 3 || n > 4)
+		return -EINVAL;
+	if (!strcmp(words[0], "tcp"))
+		e->protocol = 6;
+	else if (!strcmp(words[0], "udp"))
+		e->protocol = 17;
+	else
+		return -EINVAL;
+	errno = 0;
+	start = strtoul(words[1], &end, 10);
+	if (errno || *end || !start || start > 65535 || words[1][0] == '-')
+		return -EINVAL;
+	count = strtoul(words[2], &end, 10);
+	if (errno || *end || !count || start + count > 65536 ||
+	    words[2][0] == '-')
+		return -EINVAL;
+	e->start = start;
+	e->count = count;
+	e->exclusive = 0;
+	if (n == 4) {
+		if (strcmp(words[3], "exclusive"))
+			return -EINVAL;
+		e->exclusive = 1;
+	}
+	return 0;
+}
+
+static int read_all(int fd, char **bufp, size_t *lenp)
+{
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap), *nbuf;
+	ssize_t n;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		if (len == cap) {
+			cap *= 2;
+			nbuf = realloc(buf, cap);
+			if (!nbuf) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nbuf;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			n = -errno;
+			free(buf);
+			return n;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, buf, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Replaces @path with @len bytes of @buf, keeping its mode. */
+static int replace_file(const char *path, const char *dir, mode_t mode,
+			const char *buf, size_t len)
+{
+	char tmp[PATH_MAX];
+	int fd, err;
+
+	if (snprintf(tmp, sizeof(tmp), "%s/.portres.conf.XXXXXX", dir) >=
+	    (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return -errno;
+	err = write_all(fd, buf, len);
+	if (!err && fchmod(fd, mode))
+		err = -errno;
+	if (!err && fsync(fd))
+		err = -errno;
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+int portres_conf_edit(const char *path, const struct portres_conf_entry *e,
+		      int add)
+{
+	char dirbuf[PATH_MAX], line[64], *dir, *old = NULL, *out = NULL;
+	size_t oldlen = 0, outlen = 0, pos, end;
+	struct portres_conf_entry cur;
+	int dirfd, fd, err, found = 0;
+	mode_t mode = 0644;
+	struct stat st;
+
+	if (snprintf(dirbuf, sizeof(dirbuf), "%s", path) >= (int)sizeof(dirbuf))
+		return -ENAMETOOLONG;
+	dir = dirname(dirbuf);
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return -errno;
+	if (flock(dirfd, LOCK_EX)) {
+		err = -errno;
+		goto out_dir;
+	}
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		err = fstat(fd, &st) ? -errno : read_all(fd, &old, &oldlen);
+		mode = st.st_mode & 07777;
+		close(fd);
+		if (err)
+			goto out_dir;
+	} else if (errno != ENOENT) {
+		err = -errno;
+		goto out_dir;
+	}
+
+	out = malloc(oldlen + sizeof(PORTRES_CONF_HEADER) + sizeof(line) + 1);
+	if (!out) {
+		err = -ENOMEM;
+		goto out_dir;
+	}
+	for (pos = 0; pos < oldlen; pos = end) {
+		const char *nl = memchr(old + pos, '\n', oldlen - pos);
+
+		end = nl ? (size_t)(nl - old) + 1 : oldlen;
+		if (portres_conf_parse_line(old + pos, end - pos -
+					    (nl ? 1 : 0), &cur) == 0 &&
+		    cur.protocol == e->protocol && cur.start == e->start &&
+		    cur.count == e->count) {
+			found = 1;
+			if (!add)
+				continue;
+		}
+		memcpy(out + outlen, old + pos, end - pos);
+		outlen += end - pos;
+	}
+
+	if (add && found) {
+		err = 0;
+		goto out_dir;
+	}
+	if (!add && !found) {
+		err = 0;
+		goto out_dir;
+	}
+	if (add) {
+		if (!oldlen) {
+			memcpy(out, PORTRES_CONF_HEADER,
+			       sizeof(PORTRES_CONF_HEADER) - 1);
+			outlen = sizeof(PORTRES_CONF_HEADER) - 1;
+		} else if (out[outlen - 1] != '\n') {
+			out[outlen++] = '\n';
+		}
+		outlen += snprintf(out + outlen, sizeof(line) + 1, "%s %u %u%s\n",
+				   e->protocol == 6 ? "tcp" : "udp", e->start,
+				   e->count, e->exclusive ? " exclusive" : "");
+	}
+	err = replace_file(path, dir, mode, out, outlen);
+	if (!err)
+		fsync(dirfd);
+out_dir:
+	free(old);
+	free(out);
+	close(dirfd);
+	return err;
+}
