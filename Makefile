@@ -62,7 +62,11 @@ $(BUILD)/portres_test: selftests/portres_test.c $(BUILD)/libportres.a
 $(BUILD)/hook_cost: selftests/hook_cost.c $(BUILD)/libportres.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $^
 
-guest-programs: $(BUILD)/portres-demo $(BUILD)/portres_test $(BUILD)/hook_cost
+$(BUILD)/persist_boot: selftests/persist_boot.c $(BUILD)/libportres.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $^
+
+guest-programs: $(BUILD)/portres-demo $(BUILD)/portres_test $(BUILD)/hook_cost \
+		$(BUILD)/persist_boot
 
 install: module lib
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install

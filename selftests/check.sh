@@ -85,33 +85,52 @@ else
 fi
 GUEST
 
-echo "booting $kver in QEMU"
-selftests/qemu/run-guest.sh -k "/boot/vmlinuz-$kver" -m portres.ko -r "$kver" \
-	-s "$work/run.sh" -b build/portres-demo -b build/portres_test \
-	-b build/hook_cost \
-	-t 900 -l "$work/console.log" >"$work/guest.out" 2>&1
-guest=$?
-grep -E '^(ok|not ok) [0-9]+ |^# (PASSED|FAILED|Totals)|^portres-check:| us with |^#  (FAIL|SKIP)|^# [a-z_0-9.]+: Test (failed|terminated)|^# .*(Expected|FAIL)' \
-	"$work/console.log" | grep -v '^#  *OK'
+# Boots the stock kernel once: guest LABEL SCRIPT [run-guest.sh options].
+# Counts the TAP results and "portres-check:" verdicts the guest prints.
+guest() {
+	local label=$1 script=$2 log=$work/$1.log rc planned ran ok nok skips
+	shift 2
+	echo "booting $kver in QEMU: $label"
+	selftests/qemu/run-guest.sh -k "/boot/vmlinuz-$kver" -m portres.ko \
+		-r "$kver" -s "$script" -t 900 -l "$log" "$@" \
+		>"$work/$label.out" 2>&1
+	rc=$?
+	grep -E '^(ok|not ok) [0-9]+ |^# (PASSED|FAILED|Totals)|^portres-check:| us with |^#  (FAIL|SKIP)|^# [a-z_0-9.]+: Test (failed|terminated)|^# .*(Expected|FAIL)' \
+		"$log" | grep -v '^#  *OK'
 
-tap_ok=$(grep -cE '^ok [0-9]+ ' "$work/console.log" | head -1)
-skips=$(grep -cE '^ok [0-9]+ .*# SKIP' "$work/console.log" | head -1)
-tap_fail=$(grep -cE '^not ok [0-9]+ ' "$work/console.log" | head -1)
-passed=$((passed + tap_ok - skips))
-# Every selftest must run on the guest, which has the module loaded.
-failed=$((failed + tap_fail + skips))
-planned=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$work/console.log" | head -1)
-if [ -z "$planned" ] || [ $((tap_ok + tap_fail)) -ne "$planned" ]; then
-	result fail "selftests ran to the end" "planned ${planned:-?}, ran $((tap_ok + tap_fail))"
-fi
-while read -r _ verdict name; do
-	result "$verdict" "$name"
-done < <(sed -n 's/^portres-check: \(ok\|fail\) /x \1 /p' "$work/console.log")
+	ok=$(grep -cE '^ok [0-9]+ ' "$log")
+	skips=$(grep -cE '^ok [0-9]+ .*# SKIP' "$log")
+	nok=$(grep -cE '^not ok [0-9]+ ' "$log")
+	# Every test must run: the guest has the module loaded.
+	passed=$((passed + ok - skips))
+	failed=$((failed + nok + skips))
+	planned=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log" | paste -sd+ | bc)
+	ran=$((ok + nok))
+	if [ "${planned:-0}" -ne "$ran" ]; then
+		result fail "$label: every planned test ran" "planned ${planned:-0}, ran $ran"
+	fi
+	while read -r _ verdict name; do
+		result "$verdict" "$label: $name"
+	done < <(sed -n 's/^portres-check: \(ok\|fail\) /x \1 /p' "$log")
+	if [ $rc -eq 0 ]; then
+		result ok "$label: guest ran to the end with a clean kernel log"
+	else
+		grep '^run-guest:' "$work/$label.out" || tail -n 30 "$work/$label.out"
+		result fail "$label: guest ran to the end with a clean kernel log"
+	fi
+}
 
-if [ $guest -eq 0 ]; then
-	result ok "guest ran to the end with a clean kernel log"
+guest selftests "$work/run.sh" -b build/portres-demo -b build/portres_test \
+	-b build/hook_cost
+
+# A reboot: two boots over one disk that holds the configuration file.
+mkdir -p "$work/empty"
+if mkfs.ext4 -q -F -d "$work/empty" "$work/disk.img" 16M >/dev/null 2>&1; then
+	echo 'persist_boot create' >"$work/boot1.sh"
+	echo 'persist_boot verify' >"$work/boot2.sh"
+	guest "reboot-1" "$work/boot1.sh" -b build/persist_boot -d "$work/disk.img"
+	guest "reboot-2" "$work/boot2.sh" -b build/persist_boot -d "$work/disk.img"
 else
-	grep '^run-guest:' "$work/guest.out" || tail -n 30 "$work/guest.out"
-	result fail "guest ran to the end with a clean kernel log"
+	result fail "make the guest's disk image (mkfs.ext4)"
 fi
 finish

@@ -4,17 +4,20 @@
 # Boots a kernel in QEMU with portres loaded and runs a script in the guest.
 #
 #   run-guest.sh -k KERNEL -m PORTRES_KO -r KERNEL_RELEASE -s SCRIPT
-#                [-b BINARY]... [-t TIMEOUT] [-l LOG]
+#                [-b BINARY]... [-t TIMEOUT] [-l LOG] [-d DISK]
 #
 # The guest is a busybox initramfs holding the module (modprobe-able), the
-# binaries in /tests and SCRIPT as /run.sh.  Prints the guest's console,
+# binaries in /tests and SCRIPT as /run.sh.  With -d, DISK (an ext4 image)
+# is the guest's virtio disk, mounted on /persist before portres loads, and
+# portres keeps its configuration file there: a second boot over the same
+# DISK is a reboot.  Prints the guest's console,
 # and exits 0 only if the guest ran to the end, SCRIPT exited 0 and the
 # kernel log holds no warning, bug, oops or sanitizer report.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-kernel= module= kver= script= timeout=600 log= bins=()
-while getopts k:m:r:s:b:t:l: opt; do
+kernel= module= kver= script= timeout=600 log= disk= bins=()
+while getopts k:m:r:s:b:t:l:d: opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	m) module=$OPTARG ;;
@@ -23,6 +26,7 @@ while getopts k:m:r:s:b:t:l: opt; do
 	b) bins+=("$OPTARG") ;;
 	t) timeout=$OPTARG ;;
 	l) log=$OPTARG ;;
+	d) disk=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -41,6 +45,20 @@ cp "$module" "$root/lib/modules/$kver/extra/"
 for b in "${bins[@]}"; do
 	cp "$b" "$root/tests/"
 done
+if [ -n "$disk" ]; then
+	# The disk's driver and file system, with what they depend on.
+	for m in virtio_pci virtio_blk crc32c_generic ext4; do
+		/sbin/modprobe --show-depends -S "$kver" "$m" | awk '$1 == "insmod" { print $2 }'
+	done | sort -u | while read -r ko; do
+		mkdir -p "$root/$(dirname "$ko")"
+		cp "$ko" "$root/$ko"
+	done
+	mkdir -p "$root/persist" "$root/etc/modprobe.d"
+	echo "options portres conf=/persist/portres.conf" > "$root/etc/modprobe.d/portres.conf"
+	drive=(-drive "file=$disk,if=virtio,format=raw")
+else
+	drive=()
+fi
 echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
 echo "nobody:x:65534:65534:nobody:/:/bin/sh" >> "$root/etc/passwd"
 for f in modules.order modules.builtin modules.builtin.modinfo; do
@@ -54,6 +72,7 @@ set +e
 timeout --foreground -k 10 "$timeout" \
 	qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 2048 \
 	-nographic -no-reboot -kernel "$kernel" -initrd "$work/initrd.gz" \
+	"${drive[@]}" \
 	-append "console=ttyS0 panic=-1 oops=panic quiet loglevel=4" \
 	</dev/null 2>&1 | tr -d '\r' | tee "$log"
 qemu=${PIPESTATUS[0]}
