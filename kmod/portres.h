@@ -42,6 +42,7 @@ enum portres_proto {
  * clears those and no others.
  */
 struct portres_ports {
+	struct rcu_head rcu;	/* first: kvfree_rcu() needs it within 4 KiB */
 	unsigned long busy[PORTRES_NPROTO][BITS_TO_LONGS(PORTRES_NPORTS)];
 	unsigned long ours[BITS_TO_LONGS(PORTRES_NPORTS)];
 };

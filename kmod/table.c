@@ -95,9 +95,8 @@ void portres_net_uninit(struct portres_net *pn)
 	mutex_unlock(&pn->lock);
 
 	/* The bind hook may still be reading the bitmaps. */
-	synchronize_rcu();
-	kvfree(ports);
-	mutex_destroy(&pn->lock);
+	if (ports)
+		kvfree_rcu(ports, rcu);
 }
 
 static struct portres_ports *portres_ports_get(struct portres_net *pn)

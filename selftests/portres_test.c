@@ -954,6 +954,40 @@ TEST_F(resv, persistent_delete_keeps_ports)
 	EXPECT_EQ(0, portres_persistent_create(proto, BLOCK, 10, 0, &token));
 }
 
+/*
+ * A namespace that goes away with reservations in it: runtime ones with
+ * their sockets (the process dies), persistent ones on their own.  Nothing
+ * may be left behind; the module checks its tables when it unloads.
+ */
+TEST_F(resv, netns_teardown)
+{
+	int status, i;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int proto = proto_of(self->type), ok = netns_enter() == 0;
+		uint64_t token;
+		uint16_t start;
+
+		for (i = 0; i < 20 && ok; i++) {
+			int s = new_sock(self), a = new_sock(self);
+
+			ok &= portres_acquire(s, BLOCK + 10 * i, 5, &start,
+					      &token) == 0;
+			ok &= portres_associate(a, token) == 0;
+			ok &= bind_port(a, self->family, 0) == 0;
+			ok &= portres_persistent_create(proto, 50000 + 10 * i,
+							5, 0, &token) == 0;
+			ok &= portres_associate(new_sock(self), token) == 0;
+		}
+		_exit(ok ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 FIXTURE(dev) {
 };
 
