@@ -17,9 +17,10 @@ DESTDIR ?=
 CC ?= cc
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror
-CPPFLAGS += -Iuapi -Ilib
+CPPFLAGS += -Iuapi -Ilib -Ilib/include
 BUILD := build
 SOVERSION := 1
+VERSION := 0.2.0
 
 # The kselftest harness header, from a kernel source tree (make check
 # unpacks Debian's linux-source into its cache and passes it here).
@@ -35,9 +36,10 @@ lib: $(BUILD)/libportres.a $(BUILD)/libportres.so
 $(BUILD):
 	mkdir -p $@
 
-LIB_OBJS := $(BUILD)/portres.o $(BUILD)/conf.o
+LIB_OBJS := $(BUILD)/portres.o $(BUILD)/conf.o $(BUILD)/win.o
+WIN_HEADERS := $(wildcard lib/include/portres/*.h)
 
-$(BUILD)/%.o: lib/%.c lib/portres.h lib/conf.h uapi/linux/portres.h | $(BUILD)
+$(BUILD)/%.o: lib/%.c lib/portres.h lib/conf.h uapi/linux/portres.h $(WIN_HEADERS) | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -fPIC -fvisibility=hidden -c -o $@ $<
 
 $(BUILD)/libportres.a: $(LIB_OBJS)
@@ -65,18 +67,47 @@ $(BUILD)/hook_cost: selftests/hook_cost.c $(BUILD)/libportres.a
 $(BUILD)/persist_boot: selftests/persist_boot.c $(BUILD)/libportres.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $^
 
-guest-programs: $(BUILD)/portres-demo $(BUILD)/portres_test $(BUILD)/hook_cost \
-		$(BUILD)/persist_boot
+$(BUILD)/win_test: selftests/win_test.c $(BUILD)/libportres.a
+	@test -f "$(KSFT_DIR)/kselftest_harness.h" || \
+		{ echo "KSFT_DIR must name tools/testing/selftests of a kernel source tree"; exit 1; }
+	$(CC) $(CPPFLAGS) -I$(KSFT_DIR) $(CFLAGS) -Wall -Werror -static -o $@ $^
 
-install: module lib
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
-	depmod -a $(KVER)
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/linux
+# The example programs of the Windows reference pages, read from the pages
+# at build time (examples/README.md), and one of ours.
+SEEDS_DIR ?= ../shared/seeds
+CXX ?= c++
+$(BUILD)/example-%.cpp: $(SEEDS_DIR)/sio-%-port-reservation.md examples/port-seed.sh | $(BUILD)
+	sh examples/port-seed.sh $< > $@
+
+$(BUILD)/example-%: $(BUILD)/example-%.cpp $(BUILD)/libportres.a
+	$(CXX) $(CPPFLAGS) $(CFLAGS) -static -o $@ $^
+
+$(BUILD)/example-persistent: examples/persistent_reservation.cpp $(BUILD)/libportres.a
+	$(CXX) $(CPPFLAGS) $(CFLAGS) -Wall -Werror -static -o $@ $^
+
+examples: $(BUILD)/example-acquire $(BUILD)/example-release $(BUILD)/example-persistent
+
+guest-programs: $(BUILD)/portres-demo $(BUILD)/portres_test $(BUILD)/hook_cost \
+		$(BUILD)/persist_boot $(BUILD)/win_test examples
+
+install: install-module install-lib
+
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+install-lib: lib
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux \
+		$(DESTDIR)$(INCLUDEDIR)/portres
 	install -m 644 $(BUILD)/libportres.a $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(BUILD)/libportres.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/
 	ln -sf libportres.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libportres.so
 	install -m 644 lib/portres.h $(DESTDIR)$(INCLUDEDIR)/portres.h
+	install -m 644 $(WIN_HEADERS) $(DESTDIR)$(INCLUDEDIR)/portres/
 	install -m 644 uapi/linux/portres.h $(DESTDIR)$(INCLUDEDIR)/linux/portres.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		lib/portres.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/portres.pc
 
 demo:
 	bash selftests/qemu/demo.sh
@@ -88,4 +119,4 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
 	rm -rf $(BUILD)
 
-.PHONY: all module lib guest-programs install demo check clean
+.PHONY: all module lib examples guest-programs install install-module install-lib demo check clean

@@ -27,8 +27,9 @@ static int portres_dev(void)
 	if (fd >= 0)
 		return fd;
 	fd = open(PORTRES_DEVICE, O_RDWR | O_CLOEXEC);
+	/* No device: the module is not loaded; ENOENT means "no such block". */
 	if (fd < 0)
-		return -errno;
+		return errno == ENOENT ? -ENODEV : -errno;
 	/* Another thread may have opened it first: keep one descriptor. */
 	if (!__atomic_compare_exchange_n(&portres_fd, &expected, fd, 0,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {

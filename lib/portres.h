@@ -25,8 +25,8 @@ extern "C" {
 /**
  * portres_version() - ABI version of the loaded module
  *
- * Return: the version (1 or more), -ENOENT when the module is not loaded,
- * or another -errno.
+ * Return: the version (1 or more), -ENODEV when the module is not loaded
+ * (every call returns -ENODEV then), or another -errno.
  */
 PORTRES_API int portres_version(void);
 

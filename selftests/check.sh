@@ -56,6 +56,41 @@ else
 	result fail "libportres.so carries its soname"
 fi
 
+# The Windows headers, as C and as C++, alone and together.
+hdr_ok=1
+for lang in "gcc -x c -std=gnu11" "g++ -x c++ -std=c++17"; do
+	for h in winsock2 mstcpip iphlpapi; do
+		printf '#include <portres/%s.h>\nint main(void) { return 0; }\n' "$h" |
+			$lang -Wall -Wextra -Werror -Ilib/include -c -o /dev/null - || hdr_ok=0
+	done
+done
+[ $hdr_ok = 1 ] && result ok "each Windows header compiles alone, as C and C++" ||
+	result fail "each Windows header compiles alone, as C and C++"
+for lang in "gcc -std=gnu11" "g++ -std=c++17"; do
+	if $lang -Wall -Wextra -Werror -Ilib/include -o "$work/win_compile" \
+		selftests/win_compile.c build/libportres.a && "$work/win_compile"; then
+		result ok "Windows layout and values (${lang#* -std=})"
+	else
+		result fail "Windows layout and values (${lang#* -std=})"
+	fi
+done
+
+# make install, then a program built with pkg-config against the shared
+# library; it runs in the guest below, with the libraries it needs.
+inst=$work/inst
+pkgbin=
+if make -s install-lib DESTDIR="$inst" PREFIX=/usr >"$work/install.log" 2>&1 &&
+   flags=$(PKG_CONFIG_SYSROOT_DIR="$inst" PKG_CONFIG_LIBDIR="$inst/usr/lib/pkgconfig" \
+	   pkg-config --cflags --libs portres) &&
+   g++ -Wall -o "$work/pkgconfig-example" examples/persistent_reservation.cpp $flags &&
+   readelf -d "$work/pkgconfig-example" | grep -q 'NEEDED.*libportres.so.1'; then
+	result ok "make install DESTDIR=... PREFIX=/usr; a program builds with pkg-config against libportres.so.1"
+	pkgbin=$work/pkgconfig-example
+else
+	cat "$work/install.log"
+	result fail "make install DESTDIR=... PREFIX=/usr; a program builds with pkg-config against libportres.so.1"
+fi
+
 if perl "$src/scripts/checkpatch.pl" --no-tree --quiet --terse -f \
 	kmod/*.c kmod/*.h uapi/linux/portres.h >"$work/checkpatch.log" 2>&1 &&
    ! grep -qE ': (ERROR|WARNING|CHECK):' "$work/checkpatch.log"; then
@@ -73,6 +108,33 @@ else
 	echo "portres-check: fail demo prints a port inside the acquired block"
 fi
 portres_test
+win_test
+check_example() {	# check_example NAME OUTPUT FIRST COUNT
+	port=$(sed -n 's/^Port number allocated = \([0-9]*\)$/\1/p' "$2")
+	if [ -n "$port" ] && [ "$port" -ge "$3" ] && [ "$port" -lt $(($3 + $4)) ]; then
+		echo "portres-check: ok $1 prints a port ($port) of its block"
+	else
+		cat "$2"
+		echo "portres-check: fail $1 prints a port of its block"
+	fi
+}
+example-acquire 2 1 6 0 20 >/tmp/ex1 2>&1
+first=$(sed -n 's/.*Starting port=\([0-9]*\),.*/\1/p' /tmp/ex1)
+check_example "ported SIO_ACQUIRE_PORT_RESERVATION example" /tmp/ex1 "${first:-0}" 20
+if example-release 2 2 17 5000 20 >/tmp/ex2 2>&1 &&
+   grep -q 'Starting port=5000' /tmp/ex2 &&
+   grep -q 'WSAIoctl(SIO_RELEASE_PORT_RESERVATION) succeeded' /tmp/ex2; then
+	echo "portres-check: ok ported SIO_RELEASE_PORT_RESERVATION example acquires 5000-5019 and releases"
+else
+	cat /tmp/ex2
+	echo "portres-check: fail ported SIO_RELEASE_PORT_RESERVATION example acquires 5000-5019 and releases"
+fi
+example-persistent 61000 10 >/tmp/ex3 2>&1
+check_example "persistent reservation example" /tmp/ex3 61000 10
+if [ -x /tests/pkgconfig-example ]; then
+	LD_LIBRARY_PATH=/usr/lib pkgconfig-example 61200 5 >/tmp/ex4 2>&1
+	check_example "example built with pkg-config, run against libportres.so.1" /tmp/ex4 61200 5
+fi
 if hook_cost; then
 	echo "portres-check: ok bind hook cost for unrelated sockets does not grow with 10,000 reservations"
 else
@@ -120,8 +182,17 @@ guest() {
 	fi
 }
 
+libs=()
+if [ -n "$pkgbin" ]; then
+	# The library where it was installed, /usr/lib; what it needs of glibc.
+	libs=(-b "$pkgbin" -L "$inst/usr/lib/libportres.so.1=/usr/lib/libportres.so.1")
+	for l in $(ldd "$pkgbin" | grep -o '/[^ ]*' | grep -v libportres); do
+		libs+=(-L "$l")
+	done
+fi
 guest selftests "$work/run.sh" -b build/portres-demo -b build/portres_test \
-	-b build/hook_cost
+	-b build/hook_cost -b build/win_test -b build/example-acquire \
+	-b build/example-release -b build/example-persistent "${libs[@]}"
 
 # A reboot: two boots over one disk that holds the configuration file.
 mkdir -p "$work/empty"

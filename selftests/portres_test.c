@@ -1120,7 +1120,7 @@ TEST_F(dev, module_reload)
 
 	portres_close();
 	ASSERT_EQ(0, system("modprobe -r portres"));
-	EXPECT_EQ(-ENOENT, portres_version());
+	EXPECT_EQ(-ENODEV, portres_version());
 	EXPECT_EQ(port, local_port(a));
 	/* Nothing is reserved any more: b binds the way any socket does. */
 	ASSERT_EQ(0, port_range(BLOCK, BLOCK + 9));

@@ -7,7 +7,8 @@ PORTRES_CACHE=${PORTRES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/portres}
 portres_deps() {
 	local pkgs=(qemu-system-x86 linux-image-amd64 linux-headers-amd64
 		    busybox-static linux-source cpio kmod xz-utils gcc make
-		    libc6-dev perl e2fsprogs bc binutils)
+		    libc6-dev g++ pkg-config perl e2fsprogs bc
+		    binutils)
 	local missing=() p
 	for p in "${pkgs[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |

@@ -4,10 +4,12 @@
 # Boots a kernel in QEMU with portres loaded and runs a script in the guest.
 #
 #   run-guest.sh -k KERNEL -m PORTRES_KO -r KERNEL_RELEASE -s SCRIPT
-#                [-b BINARY]... [-t TIMEOUT] [-l LOG] [-d DISK]
+#                [-b BINARY]... [-L FILE[=GUESTPATH]]... [-t TIMEOUT] [-l LOG]
+#                [-d DISK]
 #
 # The guest is a busybox initramfs holding the module (modprobe-able), the
-# binaries in /tests and SCRIPT as /run.sh.  With -d, DISK (an ext4 image)
+# binaries in /tests, each FILE at GUESTPATH or its own path (shared
+# libraries) and SCRIPT as /run.sh.  With -d, DISK (an ext4 image)
 # is the guest's virtio disk, mounted on /persist before portres loads, and
 # portres keeps its configuration file there: a second boot over the same
 # DISK is a reboot.  Prints the guest's console,
@@ -16,14 +18,15 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-kernel= module= kver= script= timeout=600 log= disk= bins=()
-while getopts k:m:r:s:b:t:l:d: opt; do
+kernel= module= kver= script= timeout=600 log= disk= bins=() files=()
+while getopts k:m:r:s:b:L:t:l:d: opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	m) module=$OPTARG ;;
 	r) kver=$OPTARG ;;
 	s) script=$OPTARG ;;
 	b) bins+=("$OPTARG") ;;
+	L) files+=("$OPTARG") ;;
 	t) timeout=$OPTARG ;;
 	l) log=$OPTARG ;;
 	d) disk=$OPTARG ;;
@@ -44,6 +47,11 @@ cp "$script" "$root/run.sh"
 cp "$module" "$root/lib/modules/$kver/extra/"
 for b in "${bins[@]}"; do
 	cp "$b" "$root/tests/"
+done
+for f in "${files[@]}"; do
+	src=${f%%=*} dst=${f#*=}
+	mkdir -p "$root/$(dirname "$dst")"
+	cp -L "$src" "$root/$dst"
 done
 if [ -n "$disk" ]; then
 	# The disk's driver and file system, with what they depend on.
