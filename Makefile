@@ -26,7 +26,7 @@ VERSION := 0.2.0
 # unpacks Debian's linux-source into its cache and passes it here).
 KSFT_DIR ?= $(firstword $(wildcard /usr/src/linux/tools/testing/selftests))
 
-all: module lib
+all: module lib tools
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
@@ -67,6 +67,17 @@ $(BUILD)/hook_cost: selftests/hook_cost.c $(BUILD)/libportres.a
 $(BUILD)/persist_boot: selftests/persist_boot.c $(BUILD)/libportres.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $^
 
+$(BUILD)/resv_holder: selftests/resv_holder.c $(BUILD)/libportres.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $^
+
+$(BUILD)/as_nobody: selftests/as_nobody.c | $(BUILD)
+	$(CC) $(CFLAGS) $(WARN) -static -o $@ $^
+
+$(BUILD)/nl_test: selftests/nl_test.c | $(BUILD)
+	@test -f "$(KSFT_DIR)/kselftest_harness.h" || \
+		{ echo "KSFT_DIR must name tools/testing/selftests of a kernel source tree"; exit 1; }
+	$(CC) $(CPPFLAGS) -I$(KSFT_DIR) $(CFLAGS) -Wall -Werror -static -o $@ $^
+
 $(BUILD)/win_test: selftests/win_test.c $(BUILD)/libportres.a
 	@test -f "$(KSFT_DIR)/kselftest_harness.h" || \
 		{ echo "KSFT_DIR must name tools/testing/selftests of a kernel source tree"; exit 1; }
@@ -87,8 +98,15 @@ $(BUILD)/example-persistent: examples/persistent_reservation.cpp $(BUILD)/libpor
 
 examples: $(BUILD)/example-acquire $(BUILD)/example-release $(BUILD)/example-persistent
 
-guest-programs: $(BUILD)/portres-demo $(BUILD)/portres_test $(BUILD)/hook_cost \
-		$(BUILD)/persist_boot $(BUILD)/win_test examples
+# The admin tool: dynamically linked, as libmnl is only a shared library.
+$(BUILD)/portresctl: tools/portresctl.c lib/conf.h $(BUILD)/libportres.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(BUILD)/libportres.a -lmnl
+
+tools: $(BUILD)/portresctl
+
+guest-programs: $(BUILD)/portresctl $(BUILD)/portres-demo $(BUILD)/portres_test $(BUILD)/hook_cost \
+		$(BUILD)/persist_boot $(BUILD)/win_test $(BUILD)/nl_test \
+		$(BUILD)/resv_holder $(BUILD)/as_nobody examples
 
 install: install-module install-lib
 
@@ -119,4 +137,4 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
 	rm -rf $(BUILD)
 
-.PHONY: all module lib examples guest-programs install install-module install-lib demo check clean
+.PHONY: all module lib tools examples guest-programs install install-module install-lib demo check clean

@@ -173,9 +173,7 @@ static int portres_persistent_args(const struct portres_persistent *arg,
 static long portres_ioc_create(struct portres_persistent __user *uarg)
 {
 	struct net *net = current->nsproxy->net_ns;
-	struct portres_net *pn = portres_pernet(net);
 	struct portres_persistent arg;
-	struct portres_resv *resv;
 	int proto, err;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
@@ -186,28 +184,21 @@ static long portres_ioc_create(struct portres_persistent __user *uarg)
 	if (!portres_net_admin(net))
 		return -EACCES;
 
-	mutex_lock(&pn->lock);
-	err = portres_resv_create(pn, proto, arg.start, arg.count,
-				  arg.flags & PORTRES_F_EXCLUSIVE, &resv);
-	if (err)
-		goto out_unlock;
-	arg.token = resv->token;
-	if (copy_to_user(uarg, &arg, sizeof(arg))) {
-		portres_resv_release(resv);
+	err = portres_persistent_create(net, proto, arg.start, arg.count,
+					arg.flags & PORTRES_F_EXCLUSIVE,
+					&arg.token);
+	if (!err && copy_to_user(uarg, &arg, sizeof(arg))) {
+		portres_persistent_delete(net, proto, arg.start, arg.count);
 		err = -EFAULT;
 	}
-out_unlock:
-	mutex_unlock(&pn->lock);
 	return err;
 }
 
 static long portres_ioc_delete(struct portres_persistent __user *uarg)
 {
 	struct net *net = current->nsproxy->net_ns;
-	struct portres_net *pn = portres_pernet(net);
 	struct portres_persistent arg;
-	struct portres_resv *resv;
-	int proto, err = 0;
+	int proto;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
@@ -216,37 +207,23 @@ static long portres_ioc_delete(struct portres_persistent __user *uarg)
 		return proto;
 	if (!portres_net_admin(net))
 		return -EACCES;
-
-	mutex_lock(&pn->lock);
-	resv = portres_resv_persistent(pn, proto, arg.start, arg.count);
-	if (resv)
-		portres_resv_release(resv);
-	else
-		err = -ENOENT;
-	mutex_unlock(&pn->lock);
-	return err;
+	return portres_persistent_delete(net, proto, arg.start, arg.count);
 }
 
 static long portres_ioc_lookup(struct portres_persistent __user *uarg)
 {
-	struct portres_net *pn = portres_pernet(current->nsproxy->net_ns);
 	struct portres_persistent arg;
-	struct portres_resv *resv;
-	int proto;
+	int proto, err;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
 	proto = portres_persistent_args(&arg, 0);
 	if (proto < 0)
 		return proto;
-
-	mutex_lock(&pn->lock);
-	resv = portres_resv_persistent(pn, proto, arg.start, arg.count);
-	if (resv)
-		arg.token = resv->token;
-	mutex_unlock(&pn->lock);
-	if (!resv)
-		return -ENOENT;
+	err = portres_persistent_lookup(current->nsproxy->net_ns, proto,
+					arg.start, arg.count, &arg.token);
+	if (err)
+		return err;
 	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
 }
 

@@ -54,9 +54,12 @@ static int __init portres_init(void)
 	err = register_pernet_subsys(&portres_net_ops);
 	if (err)
 		goto err_sysfs;
-	err = portres_hooks_init();
+	err = portres_netlink_init();
 	if (err)
 		goto err_pernet;
+	err = portres_hooks_init();
+	if (err)
+		goto err_netlink;
 	err = portres_device_init();
 	if (err)
 		goto err_hooks;
@@ -67,6 +70,8 @@ static int __init portres_init(void)
 
 err_hooks:
 	portres_hooks_uninit();
+err_netlink:
+	portres_netlink_uninit();
 err_pernet:
 	unregister_pernet_subsys(&portres_net_ops);
 err_sysfs:
@@ -82,6 +87,7 @@ static void __exit portres_exit(void)
 {
 	portres_device_uninit();
 	portres_hooks_uninit();
+	portres_netlink_uninit();
 	unregister_pernet_subsys(&portres_net_ops);
 	portres_sysfs_uninit();
 	portres_socks_uninit();

@@ -45,9 +45,61 @@ int portres_proto_from_ip(int protocol)
 	return -EINVAL;
 }
 
+int portres_proto_to_ip(int proto)
+{
+	return proto == PORTRES_TCP ? IPPROTO_TCP : IPPROTO_UDP;
+}
+
 const char *portres_proto_name(int proto)
 {
 	return proto == PORTRES_TCP ? "tcp" : "udp";
+}
+
+/*
+ * The persistent reservation calls of the ioctls and of netlink; the
+ * callers have checked the arguments and the caller's rights.
+ */
+int portres_persistent_create(struct net *net, int proto, u16 start,
+			      u16 count, bool exclusive, u64 *token)
+{
+	struct portres_net *pn = portres_pernet(net);
+	struct portres_resv *resv;
+	int err;
+
+	mutex_lock(&pn->lock);
+	err = portres_resv_create(pn, proto, start, count, exclusive, &resv);
+	if (!err)
+		*token = resv->token;
+	mutex_unlock(&pn->lock);
+	return err;
+}
+
+int portres_persistent_delete(struct net *net, int proto, u16 start,
+			      u16 count)
+{
+	struct portres_net *pn = portres_pernet(net);
+	struct portres_resv *resv;
+
+	mutex_lock(&pn->lock);
+	resv = portres_resv_persistent(pn, proto, start, count);
+	if (resv)
+		portres_resv_release(resv);
+	mutex_unlock(&pn->lock);
+	return resv ? 0 : -ENOENT;
+}
+
+int portres_persistent_lookup(struct net *net, int proto, u16 start,
+			      u16 count, u64 *token)
+{
+	struct portres_net *pn = portres_pernet(net);
+	struct portres_resv *resv;
+
+	mutex_lock(&pn->lock);
+	resv = portres_resv_persistent(pn, proto, start, count);
+	if (resv)
+		*token = resv->token;
+	mutex_unlock(&pn->lock);
+	return resv ? 0 : -ENOENT;
 }
 
 struct portres_conf_line {
@@ -120,8 +172,8 @@ static bool portres_conf_apply(struct portres_net *pn, char *line,
 			       unsigned int lineno)
 {
 	struct portres_conf_line cl;
-	struct portres_resv *resv;
 	const char *why = NULL;
+	u64 token;
 	char *hash;
 	int err;
 
@@ -136,10 +188,8 @@ static bool portres_conf_apply(struct portres_net *pn, char *line,
 		pr_warn("%s:%u: %s; line ignored\n", portres_conf, lineno, why);
 		return false;
 	}
-	mutex_lock(&pn->lock);
-	err = portres_resv_create(pn, cl.proto, cl.start, cl.count,
-				  cl.exclusive, &resv);
-	mutex_unlock(&pn->lock);
+	err = portres_persistent_create(pn->net, cl.proto, cl.start, cl.count,
+					cl.exclusive, &token);
 	if (err) {
 		pr_warn("%s:%u: cannot reserve %s %u-%u: %pe\n", portres_conf,
 			lineno, portres_proto_name(cl.proto), cl.start,

@@ -11,6 +11,8 @@
 #include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/rhashtable-types.h>
+#include <linux/sched.h>
+#include <linux/uidgid.h>
 #include <linux/types.h>
 #include <net/net_namespace.h>
 
@@ -61,6 +63,7 @@ struct portres_net {
 	unsigned int nresvs;
 	struct list_head socks;
 	atomic_t nsocks;
+	unsigned int seq;
 	bool live;
 };
 
@@ -79,6 +82,8 @@ struct portres_resv {
 	struct list_head owner_node;
 	struct portres_sock *owner;
 	struct pid *tgid;
+	kuid_t uid;
+	char comm[TASK_COMM_LEN];
 	struct list_head socks;
 	u16 start;
 	u16 count;
@@ -167,10 +172,22 @@ struct net *portres_rp_table_net(struct ctl_table *table);
 int portres_hooks_init(void);
 void portres_hooks_uninit(void);
 
-/* persistent.c: the configuration file of persistent reservations */
+/* persistent.c: persistent reservations and their configuration file */
 int portres_proto_from_ip(int protocol);
+int portres_proto_to_ip(int proto);
 const char *portres_proto_name(int proto);
+int portres_persistent_create(struct net *net, int proto, u16 start,
+			      u16 count, bool exclusive, u64 *token);
+int portres_persistent_delete(struct net *net, int proto, u16 start,
+			      u16 count);
+int portres_persistent_lookup(struct net *net, int proto, u16 start,
+			      u16 count, u64 *token);
 void portres_persistent_load(void);
+
+/* netlink.c: the generic netlink family */
+int portres_netlink_init(void);
+void portres_netlink_uninit(void);
+void portres_netlink_notify(const struct portres_resv *resv, bool made);
 
 /* sysfs.c: /sys/kernel/portres */
 int portres_sysfs_init(void);

@@ -13,6 +13,7 @@
 #include <linux/maple_tree.h>
 #include <linux/random.h>
 #include <linux/rhashtable.h>
+#include <linux/cred.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <net/inet_hashtables.h>
@@ -336,6 +337,7 @@ static int portres_resv_new(struct portres_net *pn, int proto, u16 start,
 
 	list_add_tail(&resv->node, &pn->resvs);
 	pn->nresvs++;
+	pn->seq++;
 	bitmap_set(ports->busy[proto], start, count);
 	portres_rp_reserve(pn, ports, start, count);
 	*resvp = resv;
@@ -378,8 +380,11 @@ int portres_resv_acquire(struct portres_net *pn, struct sock *sk, int proto,
 		return err;
 	}
 	resv->tgid = get_pid(task_tgid(current));
+	resv->uid = current_uid();
+	get_task_comm(resv->comm, current);
 	resv->owner = ps;
 	list_add_tail(&resv->owner_node, &ps->owned);
+	portres_netlink_notify(resv, true);
 	*resvp = resv;
 	return 0;
 }
@@ -414,6 +419,7 @@ int portres_resv_create(struct portres_net *pn, int proto, u16 start,
 		portres_resv_release(resv);
 		return err;
 	}
+	portres_netlink_notify(resv, true);
 	*resvp = resv;
 	return 0;
 }
@@ -488,6 +494,7 @@ void portres_resv_release(struct portres_resv *resv)
 
 	lockdep_assert_held(&pn->lock);
 
+	portres_netlink_notify(resv, false);
 	portres_sysfs_del(resv);
 	list_for_each_entry_safe(ps, tmp, &resv->socks, assoc_node)
 		portres_sock_dissociate(ps);
@@ -499,6 +506,7 @@ void portres_resv_release(struct portres_resv *resv)
 			       portres_token_params);
 	list_del(&resv->node);
 	pn->nresvs--;
+	pn->seq++;
 
 	if (resv->owner) {
 		list_del(&resv->owner_node);

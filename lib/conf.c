@@ -258,3 +258,67 @@ out_dir:
 	close(dirfd);
 	return err;
 }
+
+/*
+ * Whether a persistent block belongs to the initial namespace: only those
+ * have a directory in /sys/kernel/portres, whose token (readable by root)
+ * tells it apart from another namespace's block of the same ports.
+ */
+static int portres_in_init_net(const struct portres_conf_entry *e,
+			       uint64_t token, int *exclusive)
+{
+	char dir[96], path[128], buf[32];
+	unsigned long long t;
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "/sys/kernel/portres/%s-%u-%u",
+		 e->protocol == 6 ? "tcp" : "udp", e->start,
+		 e->start + e->count - 1);
+	if (access(dir, F_OK))
+		return 0;
+	snprintf(path, sizeof(path), "%s/token", dir);
+	f = fopen(path, "re");
+	if (f) {
+		int match = fscanf(f, "%llu", &t) == 1 && t == token;
+
+		fclose(f);
+		if (!match)
+			return 0;
+	}
+	if (exclusive) {
+		snprintf(path, sizeof(path), "%s/exclusive", dir);
+		f = fopen(path, "re");
+		*exclusive = f && fgets(buf, sizeof(buf), f) && buf[0] == '1';
+		if (f)
+			fclose(f);
+	}
+	return 1;
+}
+
+int portres_conf_created(const struct portres_conf_entry *e, uint64_t token)
+{
+	char path[PATH_MAX];
+
+	if (!portres_in_init_net(e, token, NULL) ||
+	    portres_conf_path(path, sizeof(path)) || !path[0])
+		return 0;
+	return portres_conf_edit(path, e, 1);
+}
+
+void portres_conf_delete_prepare(const struct portres_conf_entry *e,
+				 uint64_t token,
+				 struct portres_conf_pending *pending)
+{
+	pending->entry = *e;
+	pending->in_file =
+		portres_in_init_net(e, token, &pending->entry.exclusive) &&
+		portres_conf_path(pending->path, sizeof(pending->path)) == 0 &&
+		pending->path[0];
+}
+
+int portres_conf_delete_commit(const struct portres_conf_pending *pending)
+{
+	if (!pending->in_file)
+		return 0;
+	return portres_conf_edit(pending->path, &pending->entry, 0);
+}

@@ -24,4 +24,27 @@ int portres_conf_parse_line(const char *line, size_t len,
 int portres_conf_edit(const char *path, const struct portres_conf_entry *e,
 		      int add);
 
+/*
+ * Keeping the file in step with the kernel, for the library and portresctl
+ * alike.  Only the initial namespace's persistent blocks are in the file.
+ *
+ * portres_conf_created(): a block was just created with @token; adds its
+ * line.  On failure the caller deletes the block again: all or nothing.
+ *
+ * portres_conf_delete_prepare() before deleting the block of @token, and
+ * portres_conf_delete_commit() after: removes its line.  On failure the
+ * caller creates the block again as @pending->entry says.
+ */
+struct portres_conf_pending {
+	struct portres_conf_entry entry;
+	int in_file;
+	char path[4096];
+};
+
+int portres_conf_created(const struct portres_conf_entry *e, uint64_t token);
+void portres_conf_delete_prepare(const struct portres_conf_entry *e,
+				 uint64_t token,
+				 struct portres_conf_pending *pending);
+int portres_conf_delete_commit(const struct portres_conf_pending *pending);
+
 #endif /* PORTRES_CONF_H */

@@ -120,43 +120,6 @@ static int portres_persistent_ioctl(unsigned long cmd, int protocol,
 	return ret;
 }
 
-/*
- * Whether a persistent block belongs to the initial namespace: only those
- * have a directory in /sys/kernel/portres, whose token (readable by root)
- * tells it apart from another namespace's block of the same ports.
- */
-static int portres_in_init_net(int protocol, uint16_t start, uint16_t count,
-			       uint64_t token, int *exclusive)
-{
-	char path[96], buf[32];
-	unsigned long long t;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/kernel/portres/%s-%u-%u",
-		 protocol == IPPROTO_TCP ? "tcp" : "udp", start,
-		 start + count - 1);
-	if (access(path, F_OK))
-		return 0;
-	strcat(path, "/token");
-	f = fopen(path, "re");
-	if (f) {
-		int match = fscanf(f, "%llu", &t) == 1 && t == token;
-
-		fclose(f);
-		if (!match)
-			return 0;
-	}
-	if (exclusive) {
-		*strrchr(path, '/') = 0;
-		strcat(path, "/exclusive");
-		f = fopen(path, "re");
-		*exclusive = f && fgets(buf, sizeof(buf), f) && buf[0] == '1';
-		if (f)
-			fclose(f);
-	}
-	return 1;
-}
-
 int portres_persistent_create(int protocol, uint16_t start, uint16_t count,
 			      unsigned int flags, uint64_t *token)
 {
@@ -166,7 +129,6 @@ int portres_persistent_create(int protocol, uint16_t start, uint16_t count,
 		.count = count,
 		.exclusive = !!(flags & PORTRES_EXCLUSIVE),
 	};
-	char path[PATH_MAX];
 	uint64_t tok;
 	int ret;
 
@@ -174,15 +136,12 @@ int portres_persistent_create(int protocol, uint16_t start, uint16_t count,
 				       count, flags, &tok);
 	if (ret)
 		return ret;
-	if (portres_in_init_net(protocol, start, count, tok, NULL) &&
-	    portres_conf_path(path, sizeof(path)) == 0 && path[0]) {
-		ret = portres_conf_edit(path, &e, 1);
-		if (ret) {
-			/* All or nothing: a block the file forgets is undone. */
-			portres_persistent_ioctl(PORTRES_IOC_DELETE, protocol,
-						 start, count, 0, NULL);
-			return ret;
-		}
+	ret = portres_conf_created(&e, tok);
+	if (ret) {
+		/* All or nothing: a block the file forgets is undone. */
+		portres_persistent_ioctl(PORTRES_IOC_DELETE, protocol, start,
+					 count, 0, NULL);
+		return ret;
 	}
 	if (token)
 		*token = tok;
@@ -196,27 +155,24 @@ int portres_persistent_delete(int protocol, uint16_t start, uint16_t count)
 		.start = start,
 		.count = count,
 	};
-	char path[PATH_MAX];
-	int ret, in_conf = 0;
+	struct portres_conf_pending pending;
 	uint64_t tok;
+	int ret;
 
 	ret = portres_persistent_ioctl(PORTRES_IOC_LOOKUP, protocol, start,
 				       count, 0, &tok);
 	if (ret)
 		return ret;
-	if (portres_in_init_net(protocol, start, count, tok, &e.exclusive) &&
-	    portres_conf_path(path, sizeof(path)) == 0 && path[0])
-		in_conf = 1;
-
+	portres_conf_delete_prepare(&e, tok, &pending);
 	ret = portres_persistent_ioctl(PORTRES_IOC_DELETE, protocol, start,
 				       count, 0, NULL);
-	if (ret || !in_conf)
+	if (ret)
 		return ret;
-	ret = portres_conf_edit(path, &e, 0);
+	ret = portres_conf_delete_commit(&pending);
 	if (ret)
 		/* The file still lists the block: reserve it again. */
 		portres_persistent_ioctl(PORTRES_IOC_CREATE, protocol, start,
-					 count, e.exclusive ?
+					 count, pending.entry.exclusive ?
 					 PORTRES_F_EXCLUSIVE : 0, NULL);
 	return ret;
 }

@@ -109,6 +109,8 @@ else
 fi
 portres_test
 win_test
+nl_test
+sh /tests/portresctl_test.sh
 check_example() {	# check_example NAME OUTPUT FIRST COUNT
 	port=$(sed -n 's/^Port number allocated = \([0-9]*\)$/\1/p' "$2")
 	if [ -n "$port" ] && [ "$port" -ge "$3" ] && [ "$port" -lt $(($3 + $4)) ]; then
@@ -182,10 +184,15 @@ guest() {
 	fi
 }
 
-libs=()
+# portresctl is linked against libmnl's shared library.
+libs=(-b build/portresctl -b build/resv_holder -b build/as_nobody
+      -b build/nl_test -b selftests/portresctl_test.sh)
+for l in $(ldd build/portresctl | grep -o '/[^ ]*'); do
+	libs+=(-L "$l")
+done
 if [ -n "$pkgbin" ]; then
 	# The library where it was installed, /usr/lib; what it needs of glibc.
-	libs=(-b "$pkgbin" -L "$inst/usr/lib/libportres.so.1=/usr/lib/libportres.so.1")
+	libs+=(-b "$pkgbin" -L "$inst/usr/lib/libportres.so.1=/usr/lib/libportres.so.1")
 	for l in $(ldd "$pkgbin" | grep -o '/[^ ]*' | grep -v libportres); do
 		libs+=(-L "$l")
 	done

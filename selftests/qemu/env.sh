@@ -7,7 +7,7 @@ PORTRES_CACHE=${PORTRES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/portres}
 portres_deps() {
 	local pkgs=(qemu-system-x86 linux-image-amd64 linux-headers-amd64
 		    busybox-static linux-source cpio kmod xz-utils gcc make
-		    libc6-dev g++ pkg-config perl e2fsprogs bc
+		    libc6-dev g++ pkg-config libmnl-dev perl e2fsprogs bc
 		    binutils)
 	local missing=() p
 	for p in "${pkgs[@]}"; do

@@ -120,4 +120,90 @@ struct portres_persistent {
 #define PORTRES_IOC_DELETE	_IOW(PORTRES_IOC_MAGIC, 0x05, struct portres_persistent)
 #define PORTRES_IOC_LOOKUP	_IOWR(PORTRES_IOC_MAGIC, 0x06, struct portres_persistent)
 
+/*
+ * Generic netlink family "portres", version 1, one per network namespace:
+ * the admin interface (portresctl).  Commands and attributes are only ever
+ * appended.  Every request is validated strictly; a malformed one is refused
+ * with an extended ack that names the problem.
+ *
+ * PORTRES_CMD_GET
+ *	dump: every reservation of the caller's namespace, one message each;
+ *	      [PORTRES_A_PROTOCOL] keeps one protocol.
+ *	do:   PORTRES_A_PROTOCOL, PORTRES_A_START: the reservation covering
+ *	      that port (ENOENT if none).
+ *	Each reservation is described by:
+ *	  PORTRES_A_PROTOCOL	u8	IPPROTO_TCP or IPPROTO_UDP
+ *	  PORTRES_A_START	u16	first port
+ *	  PORTRES_A_COUNT	u16	number of ports
+ *	  PORTRES_A_KIND	u8	PORTRES_KIND_RUNTIME or _PERSISTENT
+ *	  PORTRES_A_EXCLUSIVE	flag	explicit binds by other sockets are
+ *					refused (always, for runtime ones)
+ *	  PORTRES_A_TOKEN	u64	the token, only to callers with
+ *					CAP_NET_ADMIN over the namespace
+ *	  PORTRES_A_IN_USE	u32	ports of the block some socket is
+ *					bound to
+ *	  PORTRES_A_PORTS	nest	those ports, PORTRES_A_PORT u16 each,
+ *					at most PORTRES_NL_MAX_PORTS of them
+ *	  PORTRES_A_OWNER_PID	u32	runtime: the owning process, in the
+ *					caller's pid namespace (0: not there)
+ *	  PORTRES_A_OWNER_COMM	string	runtime: its command name
+ *	  PORTRES_A_OWNER_UID	u32	runtime: its user, in the caller's
+ *					user namespace
+ * PORTRES_CMD_CREATE	PORTRES_A_PROTOCOL, _START, _COUNT, [_EXCLUSIVE]:
+ *	a persistent reservation; the reply describes it, token included.
+ *	Needs CAP_NET_ADMIN over the namespace (EACCES).
+ * PORTRES_CMD_DELETE	PORTRES_A_PROTOCOL, _START, _COUNT: the persistent
+ *	reservation of exactly that block.  Needs CAP_NET_ADMIN (EACCES).
+ * PORTRES_CMD_LOOKUP	PORTRES_A_PROTOCOL, _START, _COUNT: the reply
+ *	describes the persistent reservation of exactly that block, token
+ *	included, to anyone.
+ * PORTRES_CMD_NEW, PORTRES_CMD_DEL: sent to the multicast group
+ *	PORTRES_GENL_MCGRP_EVENTS when a reservation is made (acquired or
+ *	created) or ends (released, closed or deleted); described as by GET,
+ *	without the token.
+ * Errors are those of the ioctls above, except that the policy refuses a
+ * start or count of 0 with ERANGE, and an attribute of the wrong size, or
+ * one a request does not take, with EINVAL.
+ */
+#define PORTRES_GENL_NAME		"portres"
+#define PORTRES_GENL_VERSION		1
+#define PORTRES_GENL_MCGRP_EVENTS	"events"
+#define PORTRES_NL_MAX_PORTS		256
+
+enum portres_kind {
+	PORTRES_KIND_RUNTIME,
+	PORTRES_KIND_PERSISTENT,
+};
+
+enum portres_cmd {
+	PORTRES_CMD_UNSPEC,
+	PORTRES_CMD_GET,
+	PORTRES_CMD_CREATE,
+	PORTRES_CMD_DELETE,
+	PORTRES_CMD_LOOKUP,
+	PORTRES_CMD_NEW,
+	PORTRES_CMD_DEL,
+	__PORTRES_CMD_MAX,
+};
+#define PORTRES_CMD_MAX (__PORTRES_CMD_MAX - 1)
+
+enum portres_attr {
+	PORTRES_A_UNSPEC,
+	PORTRES_A_PAD,
+	PORTRES_A_PROTOCOL,
+	PORTRES_A_START,
+	PORTRES_A_COUNT,
+	PORTRES_A_KIND,
+	PORTRES_A_EXCLUSIVE,
+	PORTRES_A_TOKEN,
+	PORTRES_A_IN_USE,
+	PORTRES_A_PORTS,
+	PORTRES_A_PORT,
+	PORTRES_A_OWNER_PID,
+	PORTRES_A_OWNER_COMM,
+	PORTRES_A_OWNER_UID,
+	__PORTRES_A_MAX,
+};
+#define PORTRES_A_MAX (__PORTRES_A_MAX - 1)
+
 #endif /* _UAPI_LINUX_PORTRES_H */

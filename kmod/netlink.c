@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * portres: the generic netlink family "portres", the admin interface.
+ *
+ * See the attribute tree in uapi/linux/portres.h.  Requests are validated
+ * strictly against one policy; the reservation calls and their rights are
+ * those of the ioctls, answered with an extended ack naming the problem.
+ */
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/pid_namespace.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+#include <uapi/linux/portres.h>
+
+#include "portres.h"
+
+static struct genl_family portres_genl_family;
+
+static const struct nla_policy portres_nl_policy[PORTRES_A_MAX + 1] = {
+	[PORTRES_A_PROTOCOL] = { .type = NLA_U8 },
+	[PORTRES_A_START] = NLA_POLICY_MIN(NLA_U16, 1),
+	[PORTRES_A_COUNT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[PORTRES_A_EXCLUSIVE] = { .type = NLA_FLAG },
+};
+
+enum {
+	PORTRES_NL_MCGRP_EVENTS,
+};
+
+static const struct genl_multicast_group portres_nl_mcgrps[] = {
+	[PORTRES_NL_MCGRP_EVENTS] = { .name = PORTRES_GENL_MCGRP_EVENTS },
+};
+
+static int portres_nl_put_ports(struct sk_buff *skb,
+				const struct portres_resv *resv)
+{
+	unsigned int port, used = 0;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, PORTRES_A_PORTS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (port = resv->start; port < resv->start + resv->count; port++) {
+		if (!portres_port_in_use(resv->pn->net, resv->proto, port))
+			continue;
+		if (used++ < PORTRES_NL_MAX_PORTS &&
+		    nla_put_u16(skb, PORTRES_A_PORT, port))
+			return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return nla_put_u32(skb, PORTRES_A_IN_USE, used);
+}
+
+static int portres_nl_put_owner(struct sk_buff *skb,
+				const struct portres_resv *resv)
+{
+	pid_t pid = pid_nr_ns(resv->tgid, task_active_pid_ns(current));
+	uid_t uid = from_kuid_munged(current_user_ns(), resv->uid);
+
+	if (nla_put_u32(skb, PORTRES_A_OWNER_PID, pid) ||
+	    nla_put_string(skb, PORTRES_A_OWNER_COMM, resv->comm) ||
+	    nla_put_u32(skb, PORTRES_A_OWNER_UID, uid))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * Describes @resv in a message of @cmd; the token only if @token.  In a
+ * dump (@cb), marks the message if the table changed since the dump began.
+ */
+static int portres_nl_fill(struct sk_buff *skb, const struct portres_resv *resv,
+			   u32 portid, u32 seq, int flags, u8 cmd, bool token,
+			   struct netlink_callback *cb)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &portres_genl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	if (nla_put_u8(skb, PORTRES_A_PROTOCOL,
+		       portres_proto_to_ip(resv->proto)) ||
+	    nla_put_u16(skb, PORTRES_A_START, resv->start) ||
+	    nla_put_u16(skb, PORTRES_A_COUNT, resv->count) ||
+	    nla_put_u8(skb, PORTRES_A_KIND, resv->persistent ?
+		       PORTRES_KIND_PERSISTENT : PORTRES_KIND_RUNTIME) ||
+	    ((!resv->persistent || resv->exclusive) &&
+	     nla_put_flag(skb, PORTRES_A_EXCLUSIVE)) ||
+	    (token && nla_put_u64_64bit(skb, PORTRES_A_TOKEN, resv->token,
+					PORTRES_A_PAD)) ||
+	    portres_nl_put_ports(skb, resv) ||
+	    (!resv->persistent && portres_nl_put_owner(skb, resv)))
+		goto err_cancel;
+	genlmsg_end(skb, hdr);
+	return 0;
+
+err_cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/* Reads the protocol attribute; Return: PORTRES_TCP/_UDP or -errno. */
+static int portres_nl_proto(struct genl_info *info, struct nlattr **attrs,
+			    struct netlink_ext_ack *extack)
+{
+	int proto;
+
+	if (!attrs[PORTRES_A_PROTOCOL]) {
+		NL_SET_ERR_MSG_MOD(extack, "PORTRES_A_PROTOCOL is required");
+		return -EINVAL;
+	}
+	proto = portres_proto_from_ip(nla_get_u8(attrs[PORTRES_A_PROTOCOL]));
+	if (proto < 0)
+		NL_SET_ERR_MSG_ATTR(extack, attrs[PORTRES_A_PROTOCOL],
+				    "protocol must be IPPROTO_TCP or IPPROTO_UDP");
+	return proto;
+}
+
+/* Reads protocol, start and count of a persistent block. */
+static int portres_nl_block(struct genl_info *info, int *proto, u16 *start,
+			    u16 *count)
+{
+	struct nlattr **attrs = info->attrs;
+
+	*proto = portres_nl_proto(info, attrs, info->extack);
+	if (*proto < 0)
+		return *proto;
+	if (GENL_REQ_ATTR_CHECK(info, PORTRES_A_START) ||
+	    GENL_REQ_ATTR_CHECK(info, PORTRES_A_COUNT)) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "PORTRES_A_START and PORTRES_A_COUNT are required");
+		return -EINVAL;
+	}
+	*start = nla_get_u16(attrs[PORTRES_A_START]);
+	*count = nla_get_u16(attrs[PORTRES_A_COUNT]);
+	if ((unsigned int)*start + *count > PORTRES_NPORTS) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[PORTRES_A_COUNT],
+				    "the block runs past port 65535");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool portres_nl_admin(const struct sk_buff *skb, const struct net *net)
+{
+	return netlink_ns_capable(skb, net->user_ns, CAP_NET_ADMIN);
+}
+
+static int portres_nl_need_admin(struct sk_buff *skb, struct genl_info *info)
+{
+	if (portres_nl_admin(skb, genl_info_net(info)))
+		return 0;
+	NL_SET_ERR_MSG_MOD(info->extack,
+			   "CAP_NET_ADMIN over the network namespace is required");
+	return -EACCES;
+}
+
+/* Replies with the reservation @resv of @pn, whose lock is held. */
+static int portres_nl_reply(struct genl_info *info,
+			    const struct portres_resv *resv, bool token)
+{
+	struct sk_buff *msg;
+	int err;
+
+	msg = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	err = portres_nl_fill(msg, resv, info->snd_portid, info->snd_seq, 0,
+			      info->genlhdr->cmd, token, NULL);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int portres_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct portres_net *pn = portres_pernet(net);
+	struct portres_resv *resv;
+	int proto, err;
+
+	proto = portres_nl_proto(info, info->attrs, info->extack);
+	if (proto < 0)
+		return proto;
+	if (GENL_REQ_ATTR_CHECK(info, PORTRES_A_START)) {
+		NL_SET_ERR_MSG_MOD(info->extack, "PORTRES_A_START is required");
+		return -EINVAL;
+	}
+
+	mutex_lock(&pn->lock);
+	resv = portres_resv_at(pn, proto,
+			       nla_get_u16(info->attrs[PORTRES_A_START]));
+	if (resv) {
+		err = portres_nl_reply(info, resv, portres_nl_admin(skb, net));
+	} else {
+		NL_SET_ERR_MSG_MOD(info->extack, "no reservation holds that port");
+		err = -ENOENT;
+	}
+	mutex_unlock(&pn->lock);
+	return err;
+}
+
+/*
+ * Checks the dump's filter on the dump's first call (Linux 6.1 gives the
+ * start callback no extended ack); cb->args[1] keeps its protocol, plus
+ * one, and cb->args[2] that it was checked.
+ */
+static int portres_nl_dump_filter(struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *dump = genl_dumpit_info(cb);
+	const struct nlattr *attr = dump->attrs[PORTRES_A_PROTOCOL];
+	int proto;
+
+	cb->args[2] = 1;
+	if (!attr)
+		return 0;
+	proto = portres_proto_from_ip(nla_get_u8(attr));
+	if (proto < 0) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, attr,
+				    "protocol must be IPPROTO_TCP or IPPROTO_UDP");
+		return proto;
+	}
+	cb->args[1] = proto + 1;
+	return 0;
+}
+
+static int portres_nl_get_dumpit(struct sk_buff *skb,
+				 struct netlink_callback *cb)
+{
+	struct net *net = sock_net(skb->sk);
+	struct portres_net *pn = portres_pernet(net);
+	bool token = portres_nl_admin(cb->skb, net);
+	long idx = 0, skip = cb->args[0];
+	struct portres_resv *resv;
+	int proto, err = 0;
+
+	if (!cb->args[2]) {
+		err = portres_nl_dump_filter(cb);
+		if (err)
+			return err;
+	}
+	proto = cb->args[1] - 1;
+
+	mutex_lock(&pn->lock);
+	cb->seq = pn->seq;
+	list_for_each_entry(resv, &pn->resvs, node) {
+		if (idx++ < skip)
+			continue;
+		if (proto >= 0 && resv->proto != proto)
+			continue;
+		err = portres_nl_fill(skb, resv, NETLINK_CB(cb->skb).portid,
+				      cb->nlh->nlmsg_seq, NLM_F_MULTI,
+				      PORTRES_CMD_GET, token, cb);
+		if (err) {
+			idx--;
+			break;
+		}
+	}
+	mutex_unlock(&pn->lock);
+	cb->args[0] = idx;
+	/* A reservation that fits in no message at all is an error. */
+	if (err && !skb->len)
+		return err;
+	return skb->len;
+}
+
+static int portres_nl_create(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct portres_net *pn = portres_pernet(net);
+	struct portres_resv *resv;
+	u16 start, count;
+	int proto, err;
+	u64 token;
+
+	err = portres_nl_block(info, &proto, &start, &count);
+	if (err)
+		return err;
+	err = portres_nl_need_admin(skb, info);
+	if (err)
+		return err;
+
+	err = portres_persistent_create(net, proto, start, count,
+					nla_get_flag(info->attrs[PORTRES_A_EXCLUSIVE]),
+					&token);
+	if (err == -EADDRINUSE)
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "the block overlaps a reservation or a port in use");
+	if (err)
+		return err;
+
+	mutex_lock(&pn->lock);
+	resv = portres_resv_persistent(pn, proto, start, count);
+	err = resv ? portres_nl_reply(info, resv, true) : -ENOENT;
+	mutex_unlock(&pn->lock);
+	return err;
+}
+
+static int portres_nl_delete(struct sk_buff *skb, struct genl_info *info)
+{
+	u16 start, count;
+	int proto, err;
+
+	err = portres_nl_block(info, &proto, &start, &count);
+	if (err)
+		return err;
+	err = portres_nl_need_admin(skb, info);
+	if (err)
+		return err;
+	err = portres_persistent_delete(genl_info_net(info), proto, start,
+					count);
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "no persistent reservation of exactly that block");
+	return err;
+}
+
+static int portres_nl_lookup(struct sk_buff *skb, struct genl_info *info)
+{
+	struct portres_net *pn = portres_pernet(genl_info_net(info));
+	struct portres_resv *resv;
+	u16 start, count;
+	int proto, err;
+
+	err = portres_nl_block(info, &proto, &start, &count);
+	if (err)
+		return err;
+	mutex_lock(&pn->lock);
+	resv = portres_resv_persistent(pn, proto, start, count);
+	if (resv) {
+		err = portres_nl_reply(info, resv, true);
+	} else {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "no persistent reservation of exactly that block");
+		err = -ENOENT;
+	}
+	mutex_unlock(&pn->lock);
+	return err;
+}
+
+static const struct genl_ops portres_nl_ops[] = {
+	{
+		.cmd = PORTRES_CMD_GET,
+		.doit = portres_nl_get_doit,
+		.dumpit = portres_nl_get_dumpit,
+		.policy = portres_nl_policy,
+		.maxattr = PORTRES_A_MAX,
+	},
+	{
+		.cmd = PORTRES_CMD_CREATE,
+		.doit = portres_nl_create,
+		.policy = portres_nl_policy,
+		.maxattr = PORTRES_A_MAX,
+	},
+	{
+		.cmd = PORTRES_CMD_DELETE,
+		.doit = portres_nl_delete,
+		.policy = portres_nl_policy,
+		.maxattr = PORTRES_A_MAX,
+	},
+	{
+		.cmd = PORTRES_CMD_LOOKUP,
+		.doit = portres_nl_lookup,
+		.policy = portres_nl_policy,
+		.maxattr = PORTRES_A_MAX,
+	},
+};
+
+static struct genl_family portres_genl_family __ro_after_init = {
+	.name = PORTRES_GENL_NAME,
+	.version = PORTRES_GENL_VERSION,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.ops = portres_nl_ops,
+	.n_ops = ARRAY_SIZE(portres_nl_ops),
+	.resv_start_op = PORTRES_CMD_GET,
+	.mcgrps = portres_nl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(portres_nl_mcgrps),
+};
+
+/**
+ * portres_netlink_notify() - announce a reservation made or ended
+ * @resv: the reservation
+ * @made: true when it was made, false when it ends
+ *
+ * Called with the namespace's lock held.  Nothing is sent for a namespace
+ * going away, nor while the module unloads.
+ */
+void portres_netlink_notify(const struct portres_resv *resv, bool made)
+{
+	struct net *net = resv->pn->net;
+	struct sk_buff *msg;
+
+	lockdep_assert_held(&resv->pn->lock);
+	if (!resv->pn->live ||
+	    !genl_has_listeners(&portres_genl_family, net,
+				PORTRES_NL_MCGRP_EVENTS))
+		return;
+	msg = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	if (portres_nl_fill(msg, resv, 0, 0, 0,
+			    made ? PORTRES_CMD_NEW : PORTRES_CMD_DEL, false,
+			    NULL)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_multicast_netns(&portres_genl_family, net, msg, 0,
+				PORTRES_NL_MCGRP_EVENTS, GFP_KERNEL);
+}
+
+int portres_netlink_init(void)
+{
+	return genl_register_family(&portres_genl_family);
+}
+
+void portres_netlink_uninit(void)
+{
+	genl_unregister_family(&portres_genl_family);
+}
