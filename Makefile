@@ -108,7 +108,15 @@ guest-programs: $(BUILD)/portresctl $(BUILD)/portres-demo $(BUILD)/portres_test 
 		$(BUILD)/persist_boot $(BUILD)/win_test $(BUILD)/nl_test \
 		$(BUILD)/resv_holder $(BUILD)/as_nobody examples
 
-install: install-module install-lib
+MANDIR ?= $(PREFIX)/share/man
+SBINDIR ?= $(PREFIX)/sbin
+
+install: install-module install-lib install-tools
+
+install-tools: tools
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 755 $(BUILD)/portresctl $(DESTDIR)$(SBINDIR)/
+	install -m 644 tools/portresctl.8 $(DESTDIR)$(MANDIR)/man8/
 
 install-module: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
@@ -137,4 +145,4 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
 	rm -rf $(BUILD)
 
-.PHONY: all module lib tools examples guest-programs install install-module install-lib demo check clean
+.PHONY: all module lib tools examples guest-programs install install-module install-lib install-tools demo check clean
