@@ -73,6 +73,11 @@ $(BUILD)/resv_holder: selftests/resv_holder.c $(BUILD)/libportres.a
 $(BUILD)/as_nobody: selftests/as_nobody.c | $(BUILD)
 	$(CC) $(CFLAGS) $(WARN) -static -o $@ $^
 
+$(BUILD)/bad_input_test: selftests/bad_input_test.c | $(BUILD)
+	@test -f "$(KSFT_DIR)/kselftest_harness.h" || \
+		{ echo "KSFT_DIR must name tools/testing/selftests of a kernel source tree"; exit 1; }
+	$(CC) $(CPPFLAGS) -I$(KSFT_DIR) $(CFLAGS) -Wall -Werror -static -o $@ $^ -lpthread
+
 $(BUILD)/nl_test: selftests/nl_test.c | $(BUILD)
 	@test -f "$(KSFT_DIR)/kselftest_harness.h" || \
 		{ echo "KSFT_DIR must name tools/testing/selftests of a kernel source tree"; exit 1; }
@@ -106,6 +111,7 @@ tools: $(BUILD)/portresctl
 
 guest-programs: $(BUILD)/portresctl $(BUILD)/portres-demo $(BUILD)/portres_test $(BUILD)/hook_cost \
 		$(BUILD)/persist_boot $(BUILD)/win_test $(BUILD)/nl_test \
+		$(BUILD)/bad_input_test \
 		$(BUILD)/resv_holder $(BUILD)/as_nobody examples
 
 MANDIR ?= $(PREFIX)/share/man

@@ -379,7 +379,7 @@ static int portres_release_wrap(struct socket *sock)
 	int ret;
 
 	orig = (void *)portres_hooks[PORTRES_HOOK_RELEASE].addr;
-	portres_sock_release(sock->sk);
+	portres_sock_release(portres_pernet(sock_net(sock->sk)), sock->sk);
 	ret = orig(sock);
 	portres_hook_leave();
 	return ret;

@@ -133,14 +133,14 @@ void portres_sock_dissociate(struct portres_sock *ps)
 
 /**
  * portres_sock_release() - forget a socket at its last close
+ * @pn: the socket's namespace
  * @sk: the socket
  *
  * Ends every reservation acquired on @sk and frees the port @sk held in the
  * block it was associated with.
  */
-void portres_sock_release(const struct sock *sk)
+void portres_sock_release(struct portres_net *pn, const struct sock *sk)
 {
-	struct portres_net *pn = portres_pernet(sock_net(sk));
 	struct portres_resv *resv, *tmp;
 	struct portres_sock *ps;
 

@@ -14,6 +14,16 @@
 
 unsigned int portres_net_id __read_mostly;
 
+/*
+ * How many ports one user may hold in runtime reservations in one network
+ * namespace, unless the user has CAP_NET_ADMIN over it: no unprivileged
+ * user can take the whole port space.  0 lifts the limit.
+ */
+unsigned int portres_max_user_ports __read_mostly = 4096;
+module_param_named(max_user_ports, portres_max_user_ports, uint, 0644);
+MODULE_PARM_DESC(max_user_ports,
+		 "ports one user may hold in runtime reservations per network namespace without CAP_NET_ADMIN (0: no limit; default 4096)");
+
 /* Return: the state of @net.  Called under RCU or with a reference. */
 struct portres_net *portres_pernet(const struct net *net)
 {

@@ -13,6 +13,7 @@
 #include <linux/rhashtable-types.h>
 #include <linux/sched.h>
 #include <linux/uidgid.h>
+#include <linux/xarray.h>
 #include <linux/types.h>
 #include <net/net_namespace.h>
 
@@ -63,6 +64,7 @@ struct portres_net {
 	unsigned int nresvs;
 	struct list_head socks;
 	atomic_t nsocks;
+	struct xarray user_ports;
 	unsigned int seq;
 	bool live;
 };
@@ -116,6 +118,7 @@ struct portres_sock {
 
 /* main.c */
 extern unsigned int portres_net_id;
+extern unsigned int portres_max_user_ports;
 struct portres_net *portres_pernet(const struct net *net);
 
 /* table.c: the reservation table */
@@ -156,7 +159,7 @@ void portres_sock_put(struct portres_sock *ps);
 int portres_sock_associate(struct portres_net *pn, struct sock *sk,
 			   struct portres_resv *resv);
 void portres_sock_dissociate(struct portres_sock *ps);
-void portres_sock_release(const struct sock *sk);
+void portres_sock_release(struct portres_net *pn, const struct sock *sk);
 void portres_net_drop_socks(struct portres_net *pn);
 
 /* reserved_ports.c: the namespace's ip_local_reserved_ports bitmap */

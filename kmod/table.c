@@ -13,6 +13,7 @@
 #include <linux/maple_tree.h>
 #include <linux/random.h>
 #include <linux/rhashtable.h>
+#include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -74,6 +75,7 @@ void portres_net_init(struct portres_net *pn, struct net *net)
 	for (proto = 0; proto < PORTRES_NPROTO; proto++)
 		mt_init(&pn->blocks[proto]);
 	atomic_set(&pn->nsocks, 0);
+	xa_init(&pn->user_ports);
 	pn->live = true;
 }
 
@@ -89,6 +91,8 @@ void portres_net_uninit(struct portres_net *pn)
 	list_for_each_entry_safe(resv, tmp, &pn->resvs, node)
 		portres_resv_release(resv);
 	portres_net_drop_socks(pn);
+	WARN_ON_ONCE(!xa_empty(&pn->user_ports));
+	xa_destroy(&pn->user_ports);
 	for (proto = 0; proto < PORTRES_NPROTO; proto++)
 		mtree_destroy(&pn->blocks[proto]);
 	ports = rcu_replace_pointer(pn->ports, NULL,
@@ -350,6 +354,42 @@ err_free:
 	return err;
 }
 
+/* The ports @uid holds in runtime reservations of @pn. */
+static unsigned long portres_user_ports(struct portres_net *pn, kuid_t uid)
+{
+	void *entry = xa_load(&pn->user_ports, __kuid_val(uid));
+
+	return entry ? xa_to_value(entry) : 0;
+}
+
+static int portres_user_charge(struct portres_net *pn, kuid_t uid, long ports)
+{
+	unsigned long held = portres_user_ports(pn, uid) + ports;
+
+	lockdep_assert_held(&pn->lock);
+	if (!held) {
+		xa_erase(&pn->user_ports, __kuid_val(uid));
+		return 0;
+	}
+	return xa_err(xa_store(&pn->user_ports, __kuid_val(uid),
+			       xa_mk_value(held), GFP_KERNEL));
+}
+
+/*
+ * Whether the caller may hold @count more ports: the per-user limit, for
+ * callers without CAP_NET_ADMIN over the namespace.
+ */
+static int portres_user_limit(struct portres_net *pn, unsigned int count)
+{
+	unsigned int max = READ_ONCE(portres_max_user_ports);
+
+	if (!max || ns_capable_noaudit(pn->net->user_ns, CAP_NET_ADMIN))
+		return 0;
+	if (portres_user_ports(pn, current_uid()) + count > max)
+		return -EDQUOT;
+	return 0;
+}
+
 /**
  * portres_resv_acquire() - make a runtime reservation
  * @pn: the namespace
@@ -361,7 +401,7 @@ err_free:
  *
  * Return: 0, -EINVAL for an empty block or one past 65535, -EADDRINUSE when
  * the block overlaps a reservation or a port in use (or no block is free),
- * -ENOMEM.
+ * -EDQUOT past the caller's limit of ports (max_user_ports), -ENOMEM.
  */
 int portres_resv_acquire(struct portres_net *pn, struct sock *sk, int proto,
 			 u16 start, u16 count, struct portres_resv **resvp)
@@ -371,14 +411,18 @@ int portres_resv_acquire(struct portres_net *pn, struct sock *sk, int proto,
 	int err;
 
 	lockdep_assert_held(&pn->lock);
+	err = portres_user_limit(pn, count);
+	if (err)
+		return err;
 	ps = portres_sock_get(pn, sk);
 	if (!ps)
 		return -ENOMEM;
+	err = portres_user_charge(pn, current_uid(), count);
+	if (err)
+		goto err_sock;
 	err = portres_resv_new(pn, proto, start, count, &resv);
-	if (err) {
-		portres_sock_put(ps);
-		return err;
-	}
+	if (err)
+		goto err_charge;
 	resv->tgid = get_pid(task_tgid(current));
 	resv->uid = current_uid();
 	get_task_comm(resv->comm, current);
@@ -387,6 +431,12 @@ int portres_resv_acquire(struct portres_net *pn, struct sock *sk, int proto,
 	portres_netlink_notify(resv, true);
 	*resvp = resv;
 	return 0;
+
+err_charge:
+	portres_user_charge(pn, current_uid(), -(long)count);
+err_sock:
+	portres_sock_put(ps);
+	return err;
 }
 
 /**
@@ -512,6 +562,8 @@ void portres_resv_release(struct portres_resv *resv)
 		list_del(&resv->owner_node);
 		portres_sock_put(resv->owner);
 	}
+	if (!resv->persistent)
+		portres_user_charge(pn, resv->uid, -(long)resv->count);
 	put_pid(resv->tgid);
 	kfree_rcu(resv, rcu);
 }

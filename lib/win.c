@@ -69,6 +69,7 @@ static const struct {
 	{ ECONNRESET, WSAECONNRESET },
 	{ ENOBUFS, WSAENOBUFS },
 	{ ENOMEM, WSAENOBUFS },
+	{ EDQUOT, WSAENOBUFS },	/* past portres' per-user limit */
 	{ EISCONN, WSAEISCONN },
 	{ ENOTCONN, WSAENOTCONN },
 	{ ESHUTDOWN, WSAESHUTDOWN },

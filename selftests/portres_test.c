@@ -1080,6 +1080,57 @@ TEST_F(dev, bad_ioctls)
 	close(s);
 }
 
+static int set_max_user_ports(const char *value)
+{
+	int fd = open("/sys/module/portres/parameters/max_user_ports", O_WRONLY);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, strlen(value)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* No unprivileged user may hold more than max_user_ports ports. */
+TEST_F(dev, user_limit)
+{
+	uint16_t start;
+	uint64_t token;
+	int s = socket(AF_INET, SOCK_STREAM, 0), status, i;
+	pid_t pid;
+
+	ASSERT_EQ(0, set_max_user_ports("20"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int u, bad = 0;
+		uint64_t t5;
+
+		portres_close();
+		if (setgid(65534) || setuid(65534))
+			_exit(100);
+		u = socket(AF_INET, SOCK_DGRAM, 0);
+		bad |= portres_acquire(u, 0, 15, &start, &token) != 0;
+		bad |= (portres_acquire(u, 0, 6, &start, &token) != -EDQUOT) << 1;
+		bad |= (portres_acquire(u, 0, 5, &start, &t5) != 0) << 2;
+		bad |= (portres_acquire(u, 0, 1, &start, &token) != -EDQUOT) << 3;
+		/* Releasing gives the user room again. */
+		bad |= (portres_release(u, t5) != 0) << 4;
+		bad |= (portres_acquire(u, 0, 5, &start, &token) != 0) << 5;
+		_exit(bad);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	/* CAP_NET_ADMIN is not limited. */
+	for (i = 0; i < 5; i++)
+		EXPECT_EQ(0, portres_acquire(s, 0, 10, &start, &token));
+	close(s);
+	EXPECT_EQ(0, set_max_user_ports("4096"));
+}
+
 /* Protocols have separate port spaces, as in the kernel. */
 TEST_F(dev, tcp_and_udp_apart)
 {

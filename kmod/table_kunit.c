@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * portres: KUnit tests of the reservation table, built into the module with
+ * "make PORTRES_KUNIT=y" for a kernel with CONFIG_KUNIT; they run when the
+ * module loads.
+ *
+ * No socket is involved: the block search runs on bitmaps made up here,
+ * and the table on a namespace state of the tests' own, with made-up
+ * socket addresses as keys (the table never dereferences them).  The
+ * namespace is the initial one, for the bind tables and the reserved-ports
+ * bitmap, on ports 60000 and up, where nothing is bound in the test guest.
+ */
+#include <kunit/test.h>
+#include <linux/bitmap.h>
+#include <linux/sort.h>
+
+#include "portres.h"
+
+/* Block search: tables of fragmented port spaces. */
+
+struct portres_search_case {
+	const char *name;
+	unsigned int busy[4][2];	/* reserved [first, last] ranges */
+	unsigned int used[4];		/* ports in use (0 ends) */
+	unsigned int lo, hi, count;
+	int expect;
+};
+
+static const struct portres_search_case portres_search_cases[] = {
+	{ "empty space: the lowest block", {}, {}, 1000, 1999, 10, 1000 },
+	{ "skips a reserved block", { { 1000, 1004 } }, {}, 1000, 1999, 10, 1005 },
+	{ "gap too small is skipped", { { 1000, 1004 }, { 1010, 1019 } }, {},
+	  1000, 1999, 10, 1020 },
+	{ "exact fit in a gap", { { 1000, 1004 }, { 1015, 1019 } }, {},
+	  1000, 1999, 10, 1005 },
+	{ "skips a port in use", {}, { 1003 }, 1000, 1999, 10, 1004 },
+	{ "reserved and in use together", { { 1000, 1009 } }, { 1012, 1030 },
+	  1000, 1999, 10, 1013 },
+	{ "block as large as the range", {}, {}, 1000, 1009, 10, 1000 },
+	{ "block larger than the range", {}, {}, 1000, 1008, 10, -EADDRINUSE },
+	{ "range full", { { 1000, 1999 } }, {}, 1000, 1999, 1, -EADDRINUSE },
+	{ "fragmented to nothing", { { 1000, 1004 }, { 1006, 1010 },
+	  { 1012, 1999 } }, { 1005, 1011 }, 1000, 1999, 1, -EADDRINUSE },
+	{ "last port of the range", { { 1000, 1998 } }, {}, 1000, 1999, 1, 1999 },
+	{ "port 1", {}, {}, 1, 100, 1, 1 },
+	{ "ends at 65535", { { 60000, 65530 } }, {}, 60000, 65535, 5, 65531 },
+	{ "past 65535", {}, {}, 65530, 65536, 5, -EADDRINUSE },
+	{ "count 0", {}, {}, 1000, 1999, 0, -EADDRINUSE },
+};
+
+static void portres_search_desc(const struct portres_search_case *c,
+				char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(portres_search, portres_search_cases, portres_search_desc);
+
+static bool portres_test_in_use(void *ctx, unsigned int port)
+{
+	const struct portres_search_case *c = ctx;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(c->used) && c->used[i]; i++)
+		if (c->used[i] == port)
+			return true;
+	return false;
+}
+
+static void portres_test_search(struct kunit *test)
+{
+	const struct portres_search_case *c = test->param_value;
+	unsigned long *busy;
+	unsigned int i;
+
+	busy = kunit_kzalloc(test, BITS_TO_LONGS(PORTRES_NPORTS) *
+			     sizeof(long), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, busy);
+	for (i = 0; i < ARRAY_SIZE(c->busy) && c->busy[i][1]; i++)
+		bitmap_set(busy, c->busy[i][0],
+			   c->busy[i][1] - c->busy[i][0] + 1);
+	KUNIT_EXPECT_EQ(test, c->expect,
+			portres_find_free_block(busy, c->lo, c->hi, c->count,
+						portres_test_in_use,
+						(void *)c));
+}
+
+static struct kunit_case portres_search_test_cases[] = {
+	KUNIT_CASE_PARAM(portres_test_search, portres_search_gen_params),
+	{}
+};
+
+static struct kunit_suite portres_search_suite = {
+	.name = "portres_block_search",
+	.test_cases = portres_search_test_cases,
+};
+
+/* The table, on a namespace state of the tests' own. */
+
+static struct portres_net *portres_test_net(struct kunit *test)
+{
+	struct portres_net *pn = kunit_kzalloc(test, sizeof(*pn), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, pn);
+	portres_net_init(pn, &init_net);
+	return pn;
+}
+
+/* A made-up socket: an address nothing else has. */
+static struct sock *portres_test_sk(struct kunit *test)
+{
+	struct sock *sk = kunit_kzalloc(test, 1, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, sk);
+	return sk;
+}
+
+struct portres_block_case {
+	const char *name;
+	u16 start, count;
+	int expect;	/* against a block 60100-60109 */
+};
+
+static const struct portres_block_case portres_block_cases[] = {
+	{ "disjoint below", 60090, 10, 0 },
+	{ "disjoint above", 60110, 10, 0 },
+	{ "overlaps its start", 60095, 10, -EADDRINUSE },
+	{ "overlaps its end", 60109, 5, -EADDRINUSE },
+	{ "inside it", 60102, 2, -EADDRINUSE },
+	{ "covers it", 60050, 100, -EADDRINUSE },
+	{ "the same block", 60100, 10, -EADDRINUSE },
+	{ "port 1", 1, 1, 0 },
+	{ "port 65535", 65535, 1, 0 },
+	{ "past 65535", 65535, 2, -EINVAL },
+	{ "all of the ports", 1, 65535, -EADDRINUSE },
+	{ "count 0", 60200, 0, -EINVAL },
+	{ "start 0 (persistent)", 0, 10, -EINVAL },
+};
+
+static void portres_block_desc(const struct portres_block_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(portres_block, portres_block_cases, portres_block_desc);
+
+static void portres_test_overlap(struct kunit *test)
+{
+	const struct portres_block_case *c = test->param_value;
+	struct portres_net *pn = portres_test_net(test);
+	struct portres_resv *first, *resv;
+	int proto;
+
+	mutex_lock(&pn->lock);
+	for (proto = 0; proto < PORTRES_NPROTO; proto++) {
+		KUNIT_ASSERT_EQ(test, 0, portres_resv_create(pn, proto, 60100, 10,
+							     false, &first));
+		KUNIT_EXPECT_EQ(test, c->expect,
+				portres_resv_create(pn, proto, c->start,
+						    c->count, false, &resv));
+	}
+	/* The protocols have a port space each. */
+	KUNIT_EXPECT_EQ(test, pn->nresvs, c->expect ? 2U : 4U);
+	mutex_unlock(&pn->lock);
+	portres_net_uninit(pn);
+}
+
+static int portres_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void portres_test_tokens(struct kunit *test)
+{
+	struct portres_net *pn = portres_test_net(test);
+	struct portres_resv *resv;
+	unsigned int i, n = 1000;
+	u64 *tokens;
+
+	tokens = kunit_kcalloc(test, n, sizeof(*tokens), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tokens);
+	mutex_lock(&pn->lock);
+	for (i = 0; i < n; i++) {
+		KUNIT_ASSERT_EQ(test, 0, portres_resv_create(pn, i % 2,
+							     60000 + i / 2, 1,
+							     false, &resv));
+		tokens[i] = resv->token;
+		KUNIT_EXPECT_NE(test, 0ULL, tokens[i]);
+		KUNIT_EXPECT_PTR_EQ(test, resv,
+				    portres_resv_find(pn, tokens[i]));
+	}
+	mutex_unlock(&pn->lock);
+	sort(tokens, n, sizeof(*tokens), portres_cmp_u64, NULL);
+	for (i = 1; i < n; i++)
+		KUNIT_EXPECT_NE(test, tokens[i - 1], tokens[i]);
+	portres_net_uninit(pn);
+}
+
+/*
+ * A reservation and its sockets through acquire, associate, bind, close
+ * and release.
+ */
+static void portres_test_lifecycle(struct kunit *test)
+{
+	struct portres_net *pn = portres_test_net(test);
+	struct sock *owner = portres_test_sk(test);
+	struct sock *a = portres_test_sk(test), *b = portres_test_sk(test);
+	struct sock *c = portres_test_sk(test);
+	struct portres_sock *psa, *psb, *psc;
+	struct portres_resv *resv;
+	u64 token;
+	int pa, pb;
+
+	mutex_lock(&pn->lock);
+	KUNIT_ASSERT_EQ(test, 0, portres_resv_acquire(pn, owner, PORTRES_TCP,
+						      60300, 2, &resv));
+	token = resv->token;
+	KUNIT_EXPECT_PTR_EQ(test, resv, portres_resv_at(pn, PORTRES_TCP, 60301));
+	KUNIT_EXPECT_NULL(test, portres_resv_at(pn, PORTRES_UDP, 60301));
+	KUNIT_EXPECT_NULL(test, portres_resv_at(pn, PORTRES_TCP, 60302));
+	KUNIT_EXPECT_NOT_NULL(test, portres_sock_find(owner));
+
+	/* Associate three sockets; bind: two ports, then none left. */
+	KUNIT_ASSERT_EQ(test, 0, portres_sock_associate(pn, a, resv));
+	KUNIT_ASSERT_EQ(test, 0, portres_sock_associate(pn, b, resv));
+	KUNIT_ASSERT_EQ(test, 0, portres_sock_associate(pn, c, resv));
+	KUNIT_EXPECT_EQ(test, -EINVAL, portres_sock_associate(pn, a, resv));
+	psa = portres_sock_find(a);
+	psb = portres_sock_find(b);
+	psc = portres_sock_find(c);
+	pa = portres_resv_take_port(resv, psa);
+	pb = portres_resv_take_port(resv, psb);
+	KUNIT_EXPECT_TRUE(test, pa >= 60300 && pa <= 60301);
+	KUNIT_EXPECT_TRUE(test, pb >= 60300 && pb <= 60301);
+	KUNIT_EXPECT_NE(test, pa, pb);
+	KUNIT_EXPECT_EQ(test, -EADDRINUSE, portres_resv_take_port(resv, psc));
+	/* Taking again gives the socket's own port back first. */
+	KUNIT_EXPECT_EQ(test, pa, portres_resv_take_port(resv, psa));
+	mutex_unlock(&pn->lock);
+
+	/* Closing a frees its port for c, and its record. */
+	portres_sock_release(pn, a);
+	mutex_lock(&pn->lock);
+	KUNIT_EXPECT_NULL(test, portres_sock_find(a));
+	KUNIT_EXPECT_EQ(test, pa, portres_resv_take_port(resv, psc));
+
+	/* Release: the token is gone, b and c lose their association. */
+	portres_resv_release(resv);
+	KUNIT_EXPECT_NULL(test, portres_resv_find(pn, token));
+	KUNIT_EXPECT_NULL(test, portres_sock_find(b));
+	KUNIT_EXPECT_NULL(test, portres_sock_find(c));
+	KUNIT_EXPECT_NULL(test, portres_sock_find(owner));
+	KUNIT_EXPECT_EQ(test, 0U, pn->nresvs);
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&pn->nsocks));
+	mutex_unlock(&pn->lock);
+	/* Closing sockets portres forgot is harmless. */
+	portres_sock_release(pn, owner);
+	portres_sock_release(pn, b);
+	portres_net_uninit(pn);
+}
+
+/* The last close of the acquiring socket ends its reservations. */
+static void portres_test_owner_close(struct kunit *test)
+{
+	struct portres_net *pn = portres_test_net(test);
+	struct sock *owner = portres_test_sk(test), *a = portres_test_sk(test);
+	struct portres_resv *r1, *r2;
+	u64 t1, t2;
+
+	mutex_lock(&pn->lock);
+	KUNIT_ASSERT_EQ(test, 0, portres_resv_acquire(pn, owner, PORTRES_UDP,
+						      60400, 5, &r1));
+	KUNIT_ASSERT_EQ(test, 0, portres_resv_acquire(pn, owner, PORTRES_UDP,
+						      60410, 5, &r2));
+	t1 = r1->token;
+	t2 = r2->token;
+	/* The acquiring socket associated with its own block. */
+	KUNIT_ASSERT_EQ(test, 0, portres_sock_associate(pn, owner, r1));
+	KUNIT_ASSERT_EQ(test, 0, portres_sock_associate(pn, a, r2));
+	KUNIT_EXPECT_EQ(test, 60400,
+			portres_resv_take_port(r1, portres_sock_find(owner)));
+	mutex_unlock(&pn->lock);
+
+	portres_sock_release(pn, owner);
+	mutex_lock(&pn->lock);
+	KUNIT_EXPECT_NULL(test, portres_resv_find(pn, t1));
+	KUNIT_EXPECT_NULL(test, portres_resv_find(pn, t2));
+	KUNIT_EXPECT_NULL(test, portres_sock_find(a));
+	KUNIT_EXPECT_EQ(test, 0U, pn->nresvs);
+	/* The block is free for a new reservation. */
+	KUNIT_EXPECT_EQ(test, 0, portres_resv_create(pn, PORTRES_UDP, 60400,
+						     15, false, &r1));
+	mutex_unlock(&pn->lock);
+	portres_sock_release(pn, a);
+	portres_net_uninit(pn);
+}
+
+/* The namespace's reserved-ports bitmap: set while reserved, admin's kept. */
+static void portres_test_reserved_bits(struct kunit *test)
+{
+	struct portres_net *pn = portres_test_net(test);
+	unsigned long *rp = init_net.ipv4.sysctl_local_reserved_ports;
+	struct portres_resv *tcp, *udp;
+
+	KUNIT_ASSERT_NOT_NULL(test, rp);
+	set_bit(60502, rp);	/* the admin's */
+	mutex_lock(&pn->lock);
+	KUNIT_ASSERT_EQ(test, 0, portres_resv_create(pn, PORTRES_TCP, 60500, 5,
+						     false, &tcp));
+	KUNIT_ASSERT_EQ(test, 0, portres_resv_create(pn, PORTRES_UDP, 60503, 5,
+						     false, &udp));
+	KUNIT_EXPECT_TRUE(test, test_bit(60500, rp) && test_bit(60507, rp));
+	portres_resv_release(tcp);
+	/* 60503 and 60504 stay for the UDP block, 60502 for the admin. */
+	KUNIT_EXPECT_FALSE(test, test_bit(60500, rp) || test_bit(60501, rp));
+	KUNIT_EXPECT_TRUE(test, test_bit(60502, rp) && test_bit(60503, rp) &&
+			  test_bit(60504, rp));
+	portres_resv_release(udp);
+	KUNIT_EXPECT_FALSE(test, test_bit(60503, rp) || test_bit(60507, rp));
+	KUNIT_EXPECT_TRUE(test, test_bit(60502, rp));
+	mutex_unlock(&pn->lock);
+	clear_bit(60502, rp);
+	portres_net_uninit(pn);
+}
+
+static struct kunit_case portres_table_test_cases[] = {
+	KUNIT_CASE_PARAM(portres_test_overlap, portres_block_gen_params),
+	KUNIT_CASE(portres_test_tokens),
+	KUNIT_CASE(portres_test_lifecycle),
+	KUNIT_CASE(portres_test_owner_close),
+	KUNIT_CASE(portres_test_reserved_bits),
+	{}
+};
+
+static struct kunit_suite portres_table_suite = {
+	.name = "portres_table",
+	.test_cases = portres_table_test_cases,
+};
+
+kunit_test_suites(&portres_search_suite, &portres_table_suite);
