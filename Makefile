@@ -28,8 +28,9 @@ KSFT_DIR ?= $(firstword $(wildcard /usr/src/linux/tools/testing/selftests))
 
 all: module lib tools
 
+# PORTRES_KUNIT=y builds the KUnit tests in (a kernel with CONFIG_KUNIT).
 module:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(PORTRES_KUNIT),PORTRES_KUNIT=$(PORTRES_KUNIT)) modules
 
 lib: $(BUILD)/libportres.a $(BUILD)/libportres.so
 

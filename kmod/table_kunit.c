@@ -2,7 +2,7 @@
 /*
  * portres: KUnit tests of the reservation table, built into the module with
  * "make PORTRES_KUNIT=y" for a kernel with CONFIG_KUNIT; they run when the
- * module loads.
+ * module is loaded with kunit=1.
  *
  * No socket is involved: the block search runs on bitmaps made up here,
  * and the table on a namespace state of the tests' own, with made-up
@@ -12,6 +12,7 @@
  */
 #include <kunit/test.h>
 #include <linux/bitmap.h>
+#include <linux/module.h>
 #include <linux/sort.h>
 
 #include "portres.h"
@@ -339,4 +340,29 @@ static struct kunit_suite portres_table_suite = {
 	.test_cases = portres_table_test_cases,
 };
 
-kunit_test_suites(&portres_search_suite, &portres_table_suite);
+/*
+ * The suites run when the module is loaded with kunit=1, not at every load:
+ * the selftests and the stress test load and unload it many times.
+ */
+static bool portres_kunit;
+module_param_named(kunit, portres_kunit, bool, 0444);
+MODULE_PARM_DESC(kunit, "run the KUnit tests when loading");
+
+static struct kunit_suite *portres_suites[] = {
+	&portres_search_suite,
+	&portres_table_suite,
+};
+
+void portres_kunit_run(void)
+{
+	if (portres_kunit)
+		__kunit_test_suites_init(portres_suites,
+					 ARRAY_SIZE(portres_suites));
+}
+
+void portres_kunit_exit(void)
+{
+	if (portres_kunit)
+		__kunit_test_suites_exit(portres_suites,
+					 ARRAY_SIZE(portres_suites));
+}

@@ -35,6 +35,7 @@ trap 'rm -rf "$work"' EXIT
 if make -s module KVER="$kver" >"$work/build.log" 2>&1 &&
    ! grep -q 'warning:' "$work/build.log"; then
 	result ok "module builds against $kver without warnings"
+	cp portres.ko "$work/portres-stock.ko"
 else
 	cat "$work/build.log"
 	result fail "module builds against $kver without warnings"
@@ -149,14 +150,15 @@ else
 fi
 GUEST
 
-# Boots the stock kernel once: guest LABEL SCRIPT [run-guest.sh options].
+# Boots a kernel once: guest LABEL SCRIPT [run-guest.sh options]; the
+# kernel is $g_kernel, release $g_kver, with the module $g_ko.
 # Counts the TAP results and "portres-check:" verdicts the guest prints.
 guest() {
 	local label=$1 script=$2 log=$work/$1.log rc planned ran ok nok skips
 	shift 2
-	echo "booting $kver in QEMU: $label"
-	selftests/qemu/run-guest.sh -k "/boot/vmlinuz-$kver" -m portres.ko \
-		-r "$kver" -s "$script" -t 900 -l "$log" "$@" \
+	echo "booting $g_kver in QEMU: $label"
+	selftests/qemu/run-guest.sh -k "$g_kernel" -m "$g_ko" \
+		-r "$g_kver" -s "$script" -t 1800 -l "$log" "$@" \
 		>"$work/$label.out" 2>&1
 	rc=$?
 	grep -E '^(ok|not ok) [0-9]+ |^# (PASSED|FAILED|Totals)|^portres-check:| us with |^#  (FAIL|SKIP)|^# [a-z_0-9.]+: Test (failed|terminated)|^# .*(Expected|FAIL)' \
@@ -197,6 +199,7 @@ if [ -n "$pkgbin" ]; then
 		libs+=(-L "$l")
 	done
 fi
+g_kernel=/boot/vmlinuz-$kver g_kver=$kver g_ko=$work/portres-stock.ko
 guest selftests "$work/run.sh" -b build/portres-demo -b build/portres_test \
 	-b build/hook_cost -b build/win_test -b build/example-acquire \
 	-b build/example-release -b build/example-persistent "${libs[@]}"
@@ -210,5 +213,50 @@ if mkfs.ext4 -q -F -d "$work/empty" "$work/disk.img" 16M >/dev/null 2>&1; then
 	guest "reboot-2" "$work/boot2.sh" -b build/persist_boot -d "$work/disk.img"
 else
 	result fail "make the guest's disk image (mkfs.ext4)"
+fi
+
+# The debug kernel: KUnit, then every test and the stress test under KASAN,
+# lockdep and kmemleak.
+echo "building the debug kernel (cached in $PORTRES_CACHE/debug-kernel)"
+if dbg=$(selftests/debug-kernel/build.sh) &&
+   make -s module KDIR="$dbg" PORTRES_KUNIT=y >"$work/build-debug.log" 2>&1 &&
+   ! grep -q 'warning:' "$work/build-debug.log"; then
+	result ok "debug kernel and module (with KUnit) build"
+	cp portres.ko "$work/portres-debug.ko"
+	cat >"$work/debug.sh" <<'GUEST'
+portres_test
+bad_input_test
+nl_test
+win_test
+stress 45
+if modprobe -r portres; then
+	echo "portres-check: ok module unloads after the tests"
+else
+	echo "portres-check: fail module unloads after the tests"
+fi
+GUEST
+	g_kernel=$dbg/arch/x86/boot/bzImage g_ko=$work/portres-debug.ko
+	g_kver=$(cat "$dbg/include/config/kernel.release")
+	guest debug "$work/debug.sh" -o kunit=1 -b build/portres_test \
+		-b build/bad_input_test -b build/nl_test -b build/win_test \
+		-b build/stress
+	# KUnit's KTAP, from the kernel log, through the kernel's own parser.
+	sed -n '/^portres-guest: dmesg begin$/,/^portres-guest: dmesg end$/p' \
+		"$work/debug.log" >"$work/kunit.log"
+	if python3 "$src/tools/testing/kunit/kunit.py" parse "$work/kunit.log" \
+		>"$work/kunit.out" 2>&1; then
+		kunit_ok=$(sed -n 's/.*Ran [0-9]* tests: passed: \([0-9]*\).*/\1/p' "$work/kunit.out" | tail -n 1)
+		passed=$((passed + ${kunit_ok:-0}))
+		echo "KUnit: ${kunit_ok:-0} test cases passed"
+		[ -n "$kunit_ok" ] && [ "$kunit_ok" -gt 0 ] ||
+			result fail "KUnit ran" "no test case found"
+	else
+		tail -n 40 "$work/kunit.out"
+		k_fail=$(grep -o 'failed: [0-9]*' "$work/kunit.out" | tail -n 1 | grep -o '[0-9]*')
+		result fail "KUnit" "${k_fail:-?} failed"
+	fi
+else
+	tail -n 30 "$work/build-debug.log" 2>/dev/null
+	result fail "debug kernel and module (with KUnit) build"
 fi
 finish

@@ -8,7 +8,7 @@ portres_deps() {
 	local pkgs=(qemu-system-x86 linux-image-amd64 linux-headers-amd64
 		    busybox-static linux-source cpio kmod xz-utils gcc make
 		    libc6-dev g++ pkg-config libmnl-dev perl e2fsprogs bc
-		    binutils)
+		    python3 flex bison libelf-dev libssl-dev binutils)
 	local missing=() p
 	for p in "${pkgs[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |

@@ -5,21 +5,21 @@
 #
 #   run-guest.sh -k KERNEL -m PORTRES_KO -r KERNEL_RELEASE -s SCRIPT
 #                [-b BINARY]... [-L FILE[=GUESTPATH]]... [-t TIMEOUT] [-l LOG]
-#                [-d DISK]
+#                [-d DISK] [-o MODULE_OPTIONS]
 #
 # The guest is a busybox initramfs holding the module (modprobe-able), the
 # binaries in /tests, each FILE at GUESTPATH or its own path (shared
 # libraries) and SCRIPT as /run.sh.  With -d, DISK (an ext4 image)
 # is the guest's virtio disk, mounted on /persist before portres loads, and
 # portres keeps its configuration file there: a second boot over the same
-# DISK is a reboot.  Prints the guest's console,
+# DISK is a reboot.  MODULE_OPTIONS go to the first modprobe of portres.  Prints the guest's console,
 # and exits 0 only if the guest ran to the end, SCRIPT exited 0 and the
 # kernel log holds no warning, bug, oops or sanitizer report.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-kernel= module= kver= script= timeout=600 log= disk= bins=() files=()
-while getopts k:m:r:s:b:L:t:l:d: opt; do
+kernel= module= kver= script= timeout=600 log= disk= opts= bins=() files=()
+while getopts k:m:r:s:b:L:t:l:d:o: opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	m) module=$OPTARG ;;
@@ -30,6 +30,7 @@ while getopts k:m:r:s:b:L:t:l:d: opt; do
 	t) timeout=$OPTARG ;;
 	l) log=$OPTARG ;;
 	d) disk=$OPTARG ;;
+	o) opts=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -67,6 +68,7 @@ if [ -n "$disk" ]; then
 else
 	drive=()
 fi
+echo "$opts" > "$root/etc/portres-options"
 echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
 echo "nobody:x:65534:65534:nobody:/:/bin/sh" >> "$root/etc/passwd"
 for f in modules.order modules.builtin modules.builtin.modinfo; do
