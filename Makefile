@@ -6,6 +6,7 @@
 #   make install      modules_install, depmod, the library and its header
 #   make demo         boot Debian's stock kernel in QEMU and run the demo
 #   make check        every test, in QEMU (installs what it needs as root)
+#   make bench        the benchmarks, in QEMU
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
@@ -151,8 +152,14 @@ demo:
 check:
 	bash selftests/check.sh
 
+bench:
+	bash selftests/qemu/bench.sh
+
+$(BUILD)/bench: selftests/bench.c uapi/linux/portres.h | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $<
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
 	rm -rf $(BUILD)
 
-.PHONY: all module lib tools examples guest-programs install install-module install-lib install-tools demo check clean
+.PHONY: all module lib tools examples guest-programs install install-module install-lib install-tools demo check bench clean

@@ -45,7 +45,7 @@ cp /bin/busybox "$root/bin/busybox"
 cp "$here/guest-init" "$root/init"
 chmod 755 "$root/init"
 cp "$script" "$root/run.sh"
-cp "$module" "$root/lib/modules/$kver/extra/"
+cp "$module" "$root/lib/modules/$kver/extra/portres.ko"
 for b in "${bins[@]}"; do
 	cp "$b" "$root/tests/"
 done
@@ -83,7 +83,7 @@ timeout --foreground -k 10 "$timeout" \
 	qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 2048 \
 	-nographic -no-reboot -kernel "$kernel" -initrd "$work/initrd.gz" \
 	"${drive[@]}" \
-	-append "console=ttyS0 panic=-1 oops=panic quiet loglevel=4" \
+	-append "console=ttyS0 panic=-1 oops=panic quiet loglevel=4 log_buf_len=8M" \
 	</dev/null 2>&1 | tr -d '\r' | tee "$log"
 qemu=${PIPESTATUS[0]}
 set -e
@@ -98,7 +98,7 @@ if [ -z "$status" ]; then
 	exit 1
 fi
 splats=$(sed -n '/^portres-guest: dmesg begin$/,/^portres-guest: dmesg end$/p' "$log" |
-	grep -E 'WARNING:|BUG:|Oops|Call Trace:|general protection|KASAN|kmemleak|possible circular|inconsistent lock|UBSAN|RCU detected stall|hung_task|blocked for more than' || true)
+	grep -E 'WARNING:|BUG:|Oops|Call Trace:|general protection|KASAN:|unreferenced object|suspected memory leak|possible circular|inconsistent lock|UBSAN|RCU detected stall|blocked for more than|Kernel panic' || true)
 if [ -n "$splats" ]; then
 	echo "run-guest: the guest's kernel log reports a problem:"
 	echo "$splats"
