@@ -33,10 +33,11 @@ void portres_rp_reserve(struct portres_net *pn, struct portres_ports *ports,
 	lockdep_assert_held(&pn->lock);
 	if (!rp)
 		return;
+	/* Writers of the bitmap hold the namespace's lock: no atomics. */
 	for (port = start; port < start + count; port++) {
 		if (test_bit(port, rp))
 			continue;
-		set_bit(port, rp);
+		__set_bit(port, rp);
 		__set_bit(port, ports->ours);
 	}
 }
@@ -56,7 +57,7 @@ void portres_rp_unreserve(struct portres_net *pn, struct portres_ports *ports,
 		    test_bit(port, ports->busy[PORTRES_TCP]) ||
 		    test_bit(port, ports->busy[PORTRES_UDP]))
 			continue;
-		clear_bit(port, rp);
+		__clear_bit(port, rp);
 		__clear_bit(port, ports->ours);
 	}
 }

@@ -145,6 +145,20 @@ static struct udp_table *portres_udp_table(const struct net *net)
  */
 bool portres_port_in_use(struct net *net, int proto, u16 port)
 {
+	bool used;
+
+	local_bh_disable();
+	used = portres_port_in_use_bh(net, proto, port);
+	local_bh_enable();
+	return used;
+}
+
+/*
+ * As portres_port_in_use(), with bottom halves already disabled: a block's
+ * check disables them once for all its ports, not once per port.
+ */
+bool portres_port_in_use_bh(struct net *net, int proto, u16 port)
+{
 	bool used = false;
 
 	if (proto == PORTRES_TCP) {
@@ -153,20 +167,20 @@ bool portres_port_in_use(struct net *net, int proto, u16 port)
 		struct inet_bind_bucket *tb;
 
 		head = &hinfo->bhash[inet_bhashfn(net, port, hinfo->bhash_size)];
-		spin_lock_bh(&head->lock);
+		spin_lock(&head->lock);
 		inet_bind_bucket_for_each(tb, &head->chain) {
 			if (net_eq(ib_net(tb), net) && tb->port == port) {
 				used = true;
 				break;
 			}
 		}
-		spin_unlock_bh(&head->lock);
+		spin_unlock(&head->lock);
 	} else {
 		struct udp_hslot *hslot;
 		struct sock *sk;
 
 		hslot = udp_hashslot(portres_udp_table(net), net, port);
-		spin_lock_bh(&hslot->lock);
+		spin_lock(&hslot->lock);
 		sk_for_each(sk, &hslot->head) {
 			if (net_eq(sock_net(sk), net) &&
 			    udp_sk(sk)->udp_port_hash == port) {
@@ -174,7 +188,7 @@ bool portres_port_in_use(struct net *net, int proto, u16 port)
 				break;
 			}
 		}
-		spin_unlock_bh(&hslot->lock);
+		spin_unlock(&hslot->lock);
 	}
 	return used;
 }
@@ -232,7 +246,7 @@ static bool portres_search_in_use(void *ctx, unsigned int port)
 	if (s->admin_reserved && test_bit(port, s->admin_reserved) &&
 	    !test_bit(port, s->ours))
 		return true;
-	return portres_port_in_use(s->pn->net, s->proto, port);
+	return portres_port_in_use_bh(s->pn->net, s->proto, port);
 }
 
 static int portres_block_check(struct portres_net *pn,
@@ -241,13 +255,16 @@ static int portres_block_check(struct portres_net *pn,
 {
 	unsigned int port;
 
+	bool used = false;
+
 	if (find_next_bit(ports->busy[proto], start + count, start) <
 	    start + count)
 		return -EADDRINUSE;
-	for (port = start; port < start + count; port++)
-		if (portres_port_in_use(pn->net, proto, port))
-			return -EADDRINUSE;
-	return 0;
+	local_bh_disable();
+	for (port = start; port < start + count && !used; port++)
+		used = portres_port_in_use_bh(pn->net, proto, port);
+	local_bh_enable();
+	return used ? -EADDRINUSE : 0;
 }
 
 static int portres_block_pick(struct portres_net *pn,
@@ -260,11 +277,14 @@ static int portres_block_pick(struct portres_net *pn,
 		.ours = ports->ours,
 		.proto = proto,
 	};
-	int lo, hi;
+	int lo, hi, start;
 
 	inet_get_local_port_range(pn->net, &lo, &hi);
-	return portres_find_free_block(ports->busy[proto], lo, hi, count,
-				       portres_search_in_use, &s);
+	local_bh_disable();
+	start = portres_find_free_block(ports->busy[proto], lo, hi, count,
+					portres_search_in_use, &s);
+	local_bh_enable();
+	return start;
 }
 
 static int portres_token_insert(struct portres_resv *resv)
@@ -515,8 +535,10 @@ unsigned int portres_resv_ports_in_use(const struct portres_resv *resv)
 {
 	unsigned int port, used = 0;
 
+	local_bh_disable();
 	for (port = resv->start; port < resv->start + resv->count; port++)
-		used += portres_port_in_use(resv->pn->net, resv->proto, port);
+		used += portres_port_in_use_bh(resv->pn->net, resv->proto, port);
+	local_bh_enable();
 	return used;
 }
 

@@ -29,6 +29,7 @@
 #include <linux/portres.h>
 
 #include "kselftest_harness.h"
+#include "helpers.h"
 
 enum fd_kind { FD_TCP, FD_UDP6, FD_BOUND, FD_CLOSED, FD_PIPE, FD_UNIX,
 	       FD_RAW, FD_SCTP, FD_ICMP };
@@ -164,21 +165,6 @@ FIXTURE(bad) {
 	pid_t helpers[2];
 	void *unmapped, *readonly;
 };
-
-static int netns_enter(void)
-{
-	struct ifreq ifr = { .ifr_name = "lo" };
-	int fd;
-
-	if (unshare(CLONE_NEWNET))
-		return -1;
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	ioctl(fd, SIOCGIFFLAGS, &ifr);
-	ifr.ifr_flags |= IFF_UP;
-	ioctl(fd, SIOCSIFFLAGS, &ifr);
-	close(fd);
-	return 0;
-}
 
 static int dev_ioctl(unsigned long cmd, void *arg)
 {

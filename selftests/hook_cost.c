@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "portres.h"
 
 #define NRESV		10000
@@ -114,24 +115,6 @@ static void drain(int *owners, int *assoc, int nassoc)
 		close(owners[i]);
 }
 
-/* Enters a new network namespace with its loopback up; Return: its fd. */
-static int netns_new(void)
-{
-	struct ifreq ifr = { .ifr_name = "lo" };
-	int fd;
-
-	if (unshare(CLONE_NEWNET)) {
-		perror("hook_cost: unshare");
-		exit(2);
-	}
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	ioctl(fd, SIOCGIFFLAGS, &ifr);
-	ifr.ifr_flags |= IFF_UP;
-	ioctl(fd, SIOCSIFFLAGS, &ifr);
-	close(fd);
-	return open("/proc/self/ns/net", O_RDONLY);
-}
-
 static double measure(int netns, int type, int explicit_port)
 {
 	if (setns(netns, CLONE_NEWNET)) {
@@ -158,8 +141,13 @@ int main(void)
 		perror("hook_cost: setup");
 		return 2;
 	}
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 3; i++) {
 		ns[i] = netns_new();
+		if (ns[i] < 0) {
+			perror("hook_cost: network namespace");
+			return 2;
+		}
+	}
 
 	for (k = 0; k < 4; k++) {
 		if (setns(ns[1], CLONE_NEWNET))

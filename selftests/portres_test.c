@@ -25,6 +25,7 @@
 #include <linux/portres.h>
 
 #include "kselftest_harness.h"
+#include "helpers.h"
 #include "portres.h"
 
 #define BLOCK	40000	/* a specific block used by the tests */
@@ -70,28 +71,6 @@ static int port_range(int lo, int hi)
 
 	snprintf(value, sizeof(value), "%d %d", lo, hi);
 	return sysctl_write("ip_local_port_range", value);
-}
-
-/* Enters a new network namespace with its loopback up. */
-static int netns_enter(void)
-{
-	struct ifreq ifr = { .ifr_name = "lo" };
-	int fd, ret = 0;
-
-	if (unshare(CLONE_NEWNET))
-		return -errno;
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (fd < 0)
-		return -errno;
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
-		ret = -errno;
-	} else {
-		ifr.ifr_flags |= IFF_UP;
-		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-			ret = -errno;
-	}
-	close(fd);
-	return ret;
 }
 
 static socklen_t make_addr(int family, struct sockaddr_storage *ss,

@@ -22,28 +22,10 @@
 #include <portres/winsock2.h>
 
 #include "kselftest_harness.h"
+#include "helpers.h"
 #include "portres.h"
 
 #define BLOCK 40000
-
-static int netns_enter(void)
-{
-	struct ifreq ifr = { .ifr_name = "lo" };
-	int fd, ret = 0;
-
-	if (unshare(CLONE_NEWNET))
-		return -errno;
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
-		ret = -errno;
-	} else {
-		ifr.ifr_flags |= IFF_UP;
-		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-			ret = -errno;
-	}
-	close(fd);
-	return ret;
-}
 
 /* WSAIoctl() as a test sees it: 0 or the WSA error, and the byte count. */
 static int wsa(SOCKET s, DWORD code, void *in, DWORD inlen, void *out,

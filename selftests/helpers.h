@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Helpers shared by the portres test programs. */
+#ifndef PORTRES_SELFTEST_HELPERS_H
+#define PORTRES_SELFTEST_HELPERS_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* Brings the loopback device of the current network namespace up. */
+static inline int lo_up(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int fd, ret = 0;
+
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
+		ret = -errno;
+	} else {
+		ifr.ifr_flags |= IFF_UP;
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+			ret = -errno;
+	}
+	close(fd);
+	return ret;
+}
+
+/* Enters a new network namespace with its loopback up; 0 or -errno. */
+static inline int netns_enter(void)
+{
+	if (unshare(CLONE_NEWNET))
+		return -errno;
+	return lo_up();
+}
+
+/* As netns_enter(); Return: a descriptor of the namespace, or -errno. */
+static inline int netns_new(void)
+{
+	int ret = netns_enter();
+
+	if (ret)
+		return ret;
+	ret = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	return ret < 0 ? -errno : ret;
+}
+
+#endif /* PORTRES_SELFTEST_HELPERS_H */
