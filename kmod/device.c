@@ -91,6 +91,18 @@ out_unlock:
 	return err;
 }
 
+/* Reads the argument of associate or release and looks up its socket. */
+static struct socket *portres_token_socket(struct portres_token_arg __user *uarg,
+					   struct portres_token_arg *arg,
+					   int *proto)
+{
+	if (copy_from_user(arg, uarg, sizeof(*arg)))
+		return ERR_PTR(-EFAULT);
+	if (arg->reserved)
+		return ERR_PTR(-EINVAL);
+	return portres_get_socket(arg->fd, proto);
+}
+
 static long portres_ioc_associate(struct portres_token_arg __user *uarg)
 {
 	struct portres_token_arg arg;
@@ -99,11 +111,7 @@ static long portres_ioc_associate(struct portres_token_arg __user *uarg)
 	struct socket *sock;
 	int proto, err;
 
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
-	if (arg.reserved)
-		return -EINVAL;
-	sock = portres_get_socket(arg.fd, &proto);
+	sock = portres_token_socket(uarg, &arg, &proto);
 	if (IS_ERR(sock))
 		return PTR_ERR(sock);
 
@@ -138,11 +146,7 @@ static long portres_ioc_release(struct portres_token_arg __user *uarg)
 	struct socket *sock;
 	int proto, err = 0;
 
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
-	if (arg.reserved)
-		return -EINVAL;
-	sock = portres_get_socket(arg.fd, &proto);
+	sock = portres_token_socket(uarg, &arg, &proto);
 	if (IS_ERR(sock))
 		return PTR_ERR(sock);
 
