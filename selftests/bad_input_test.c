@@ -166,21 +166,10 @@ FIXTURE(bad) {
 	void *unmapped, *readonly;
 };
 
-static int dev_ioctl(unsigned long cmd, void *arg)
-{
-	int fd = open(PORTRES_DEVICE, O_RDWR), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = ioctl(fd, cmd, arg) ? -errno : 0;
-	close(fd);
-	return ret;
-}
-
 static int acquire(int s, unsigned int start, unsigned int count, uint64_t *token)
 {
 	struct portres_acquire a = { .fd = s, .start = start, .count = count };
-	int ret = dev_ioctl(PORTRES_IOC_ACQUIRE, &a);
+	int ret = portres_raw_ioctl(PORTRES_IOC_ACQUIRE, &a);
 
 	*token = a.token;
 	return ret;
@@ -231,7 +220,7 @@ FIXTURE_SETUP(bad)
 	close(fd);
 	self->owner = socket(AF_INET, SOCK_STREAM, 0);
 	ASSERT_EQ(0, acquire(self->owner, 40000, 10, &self->own));
-	ASSERT_EQ(0, dev_ioctl(PORTRES_IOC_CREATE, &p));
+	ASSERT_EQ(0, portres_raw_ioctl(PORTRES_IOC_CREATE, &p));
 	self->persistent = p.token;
 	self->helpers[0] = helper(0, &self->other_proc);
 	self->helpers[1] = helper(1, &self->other_ns);
@@ -363,12 +352,12 @@ static int run_case(const FIXTURE_DATA(bad) * self, const struct bad_case *c)
 		if (pid == 0) {
 			if (setgid(65534) || setuid(65534))
 				_exit(255);
-			_exit(-dev_ioctl(c->cmd, arg));
+			_exit(-portres_raw_ioctl(c->cmd, arg));
 		}
 		waitpid(pid, &status, 0);
 		ret = WIFEXITED(status) ? -WEXITSTATUS(status) : -EINTR;
 	} else {
-		ret = dev_ioctl(c->cmd, arg);
+		ret = portres_raw_ioctl(c->cmd, arg);
 	}
 	if (fd >= 0)
 		close(fd);
@@ -501,7 +490,7 @@ TEST_F(bad, close_during_associate_and_bind)
 
 		r.fd = fd;
 		arg.fd = fd;
-		dev_ioctl(PORTRES_IOC_ASSOCIATE, &arg);
+		portres_raw_ioctl(PORTRES_IOC_ASSOCIATE, &arg);
 		bind(fd, (struct sockaddr *)&sin, sizeof(sin));
 		r.fd = -1;
 		close(fd);
@@ -514,7 +503,7 @@ TEST_F(bad, close_during_associate_and_bind)
 		int fd = socket(AF_INET, SOCK_STREAM, 0);
 		struct portres_token_arg arg = { .fd = fd, .token = self->own };
 
-		EXPECT_EQ(0, dev_ioctl(PORTRES_IOC_ASSOCIATE, &arg));
+		EXPECT_EQ(0, portres_raw_ioctl(PORTRES_IOC_ASSOCIATE, &arg));
 		EXPECT_EQ(0, bind(fd, (struct sockaddr *)&sin, sizeof(sin)))
 			TH_LOG("port %d of 10: %s", i, strerror(errno));
 	}

@@ -11,6 +11,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <linux/portres.h>
+
 /* Brings the loopback device of the current network namespace up. */
 static inline int lo_up(void)
 {
@@ -48,6 +50,21 @@ static inline int netns_new(void)
 		return ret;
 	ret = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	return ret < 0 ? -errno : ret;
+}
+
+/*
+ * Issues one ioctl on a descriptor of /dev/portres of its own, for what
+ * the library never sends; 0 or -errno.
+ */
+static inline int portres_raw_ioctl(unsigned long cmd, void *arg)
+{
+	int fd = open(PORTRES_DEVICE, O_RDWR | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = ioctl(fd, cmd, arg) ? -errno : 0;
+	close(fd);
+	return ret;
 }
 
 #endif /* PORTRES_SELFTEST_HELPERS_H */

@@ -158,18 +158,6 @@ static int server(int family, int type, uint16_t port)
 	return fd;
 }
 
-/* Issues a raw ioctl on /dev/portres: for what the library never sends. */
-static int raw_ioctl(unsigned long cmd, void *arg)
-{
-	int fd = open(PORTRES_DEVICE, O_RDWR), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = ioctl(fd, cmd, arg) ? -errno : 0;
-	close(fd);
-	return ret;
-}
-
 FIXTURE(resv) {
 	int family;
 	int type;
@@ -1039,23 +1027,23 @@ TEST_F(dev, bad_ioctls)
 	int s = socket(AF_INET, SOCK_STREAM, 0);
 
 	ASSERT_LE(0, s);
-	EXPECT_EQ(-ENOTTY, raw_ioctl(_IO(PORTRES_IOC_MAGIC, 0x7f), NULL));
-	EXPECT_EQ(-ENOTTY, raw_ioctl(_IOW(PORTRES_IOC_MAGIC, 0x01, __u32), &acq));
-	EXPECT_EQ(-EFAULT, raw_ioctl(PORTRES_IOC_ACQUIRE, NULL));
-	EXPECT_EQ(-EFAULT, raw_ioctl(PORTRES_IOC_ASSOCIATE, (void *)8));
-	EXPECT_EQ(-EFAULT, raw_ioctl(PORTRES_IOC_VERSION, NULL));
+	EXPECT_EQ(-ENOTTY, portres_raw_ioctl(_IO(PORTRES_IOC_MAGIC, 0x7f), NULL));
+	EXPECT_EQ(-ENOTTY, portres_raw_ioctl(_IOW(PORTRES_IOC_MAGIC, 0x01, __u32), &acq));
+	EXPECT_EQ(-EFAULT, portres_raw_ioctl(PORTRES_IOC_ACQUIRE, NULL));
+	EXPECT_EQ(-EFAULT, portres_raw_ioctl(PORTRES_IOC_ASSOCIATE, (void *)8));
+	EXPECT_EQ(-EFAULT, portres_raw_ioctl(PORTRES_IOC_VERSION, NULL));
 	/* Input fields that must be zero. */
 	acq.fd = s;
 	acq.token = 1;
-	EXPECT_EQ(-EINVAL, raw_ioctl(PORTRES_IOC_ACQUIRE, &acq));
+	EXPECT_EQ(-EINVAL, portres_raw_ioctl(PORTRES_IOC_ACQUIRE, &acq));
 	acq.token = 0;
-	ASSERT_EQ(0, raw_ioctl(PORTRES_IOC_ACQUIRE, &acq));
+	ASSERT_EQ(0, portres_raw_ioctl(PORTRES_IOC_ACQUIRE, &acq));
 	tok.fd = s;
 	tok.token = acq.token;
 	tok.reserved = 1;
-	EXPECT_EQ(-EINVAL, raw_ioctl(PORTRES_IOC_RELEASE, &tok));
+	EXPECT_EQ(-EINVAL, portres_raw_ioctl(PORTRES_IOC_RELEASE, &tok));
 	tok.reserved = 0;
-	EXPECT_EQ(0, raw_ioctl(PORTRES_IOC_RELEASE, &tok));
+	EXPECT_EQ(0, portres_raw_ioctl(PORTRES_IOC_RELEASE, &tok));
 	close(s);
 }
 
@@ -1184,7 +1172,7 @@ static int raw_persistent(unsigned long cmd, int proto, uint16_t start,
 		.start = start,
 		.count = count,
 	};
-	int ret = raw_ioctl(cmd, &arg);
+	int ret = portres_raw_ioctl(cmd, &arg);
 
 	if (!ret && token)
 		*token = arg.token;
