@@ -464,17 +464,30 @@ static void notrace portres_ftrace_thunk(unsigned long ip,
 	instruction_pointer_set(regs, (unsigned long)hook->wrapper);
 }
 
-/* kallsyms_lookup_name() is not exported; a kprobe finds the address. */
+/*
+ * kallsyms_lookup_name() is not exported: a kprobe on it gives its address,
+ * and it gives the others.  One kprobe on that cold function, rather than
+ * one on each hooked function, keeps code patching off the hot paths while
+ * the module loads.
+ */
+static unsigned long (*portres_kallsyms_lookup_name)(const char *name);
+
+static int portres_lookup_init(void)
+{
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	int err;
+
+	err = register_kprobe(&kp);
+	if (err < 0)
+		return err;
+	portres_kallsyms_lookup_name = (void *)kp.addr;
+	unregister_kprobe(&kp);
+	return portres_kallsyms_lookup_name ? 0 : -ENOENT;
+}
+
 static unsigned long portres_lookup(const char *name)
 {
-	struct kprobe kp = { .symbol_name = name };
-	unsigned long addr;
-
-	if (register_kprobe(&kp) < 0)
-		return 0;
-	addr = (unsigned long)kp.addr;
-	unregister_kprobe(&kp);
-	return addr;
+	return portres_kallsyms_lookup_name(name);
 }
 
 static int portres_hook_install(struct portres_hook *hook)
@@ -534,6 +547,12 @@ void portres_hooks_uninit(void)
 int portres_hooks_init(void)
 {
 	int i, err;
+
+	err = portres_lookup_init();
+	if (err) {
+		pr_err("cannot find kallsyms_lookup_name: %d\n", err);
+		return err;
+	}
 
 	for (i = 0; i < PORTRES_NHOOKS; i++) {
 		err = portres_hook_install(&portres_hooks[i]);
