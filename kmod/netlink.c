@@ -276,7 +276,6 @@ static int portres_nl_create(struct sk_buff *skb, struct genl_info *info)
 	struct portres_resv *resv;
 	u16 start, count;
 	int proto, err;
-	u64 token;
 
 	err = portres_nl_block(info, &proto, &start, &count);
 	if (err)
@@ -285,18 +284,22 @@ static int portres_nl_create(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 
-	err = portres_persistent_create(net, proto, start, count,
-					nla_get_flag(info->attrs[PORTRES_A_EXCLUSIVE]),
-					&token);
+	/*
+	 * Made and described under one hold of the lock, so that the reply is
+	 * of the block just made; a reply that cannot be sent undoes it.
+	 */
+	mutex_lock(&pn->lock);
+	err = portres_resv_create(pn, proto, start, count,
+				  nla_get_flag(info->attrs[PORTRES_A_EXCLUSIVE]),
+				  &resv);
 	if (err == -EADDRINUSE)
 		NL_SET_ERR_MSG_MOD(info->extack,
 				   "the block overlaps a reservation or a port in use");
-	if (err)
-		return err;
-
-	mutex_lock(&pn->lock);
-	resv = portres_resv_persistent(pn, proto, start, count);
-	err = resv ? portres_nl_reply(info, resv, true) : -ENOENT;
+	if (!err) {
+		err = portres_nl_reply(info, resv, true);
+		if (err)
+			portres_resv_release(resv);
+	}
 	mutex_unlock(&pn->lock);
 	return err;
 }

@@ -7,10 +7,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 . selftests/qemu/env.sh
 
-portres_deps
-kver=$(portres_stock_kver)
-make -s module KVER="$kver"
-make -s build/bench
+kver=$(portres_stock_build build/bench)
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

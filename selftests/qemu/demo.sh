@@ -7,11 +7,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 . selftests/qemu/env.sh
 
-portres_deps
-kver=$(portres_stock_kver)
-echo "building portres for $kver"
-make -s module KVER="$kver"
-make -s build/portres-demo
+kver=$(portres_stock_build build/portres-demo)
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -48,3 +48,15 @@ portres_kernel_source() {
 	fi
 	echo "$dir"
 }
+
+# Installs what is needed, builds the module for the stock kernel and the
+# given guest programs; prints the stock kernel's release.
+portres_stock_build() {
+	local kver
+	portres_deps >&2
+	kver=$(portres_stock_kver)
+	echo "building portres for $kver" >&2
+	make -s module KVER="$kver" >&2
+	make -s "$@" >&2
+	echo "$kver"
+}
