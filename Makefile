@@ -83,6 +83,9 @@ $(BUILD)/bad_input_test: selftests/bad_input_test.c | $(BUILD)
 $(BUILD)/stress: selftests/stress.c | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $^ -lpthread
 
+$(BUILD)/churn: selftests/churn.c | $(BUILD)
+	$(CC) $(CFLAGS) $(WARN) -static -o $@ $^ -lpthread
+
 $(BUILD)/nl_test: selftests/nl_test.c | $(BUILD)
 	@test -f "$(KSFT_DIR)/kselftest_harness.h" || \
 		{ echo "KSFT_DIR must name tools/testing/selftests of a kernel source tree"; exit 1; }
@@ -116,7 +119,7 @@ tools: $(BUILD)/portresctl
 
 guest-programs: $(BUILD)/portresctl $(BUILD)/portres-demo $(BUILD)/portres_test $(BUILD)/hook_cost \
 		$(BUILD)/persist_boot $(BUILD)/win_test $(BUILD)/nl_test \
-		$(BUILD)/bad_input_test $(BUILD)/stress \
+		$(BUILD)/bad_input_test $(BUILD)/stress $(BUILD)/churn \
 		$(BUILD)/resv_holder $(BUILD)/as_nobody examples
 
 MANDIR ?= $(PREFIX)/share/man

@@ -529,7 +529,7 @@ static void portres_hook_remove(struct portres_hook *hook)
 
 void portres_hooks_uninit(void)
 {
-	int i;
+	int i, inside;
 
 	for (i = PORTRES_NHOOKS - 1; i >= 0; i--)
 		portres_hook_remove(&portres_hooks[i]);
@@ -539,6 +539,9 @@ void portres_hooks_uninit(void)
 	 * leave it, then for each to pass a voluntary schedule, so that none
 	 * is still on the few instructions after portres_hook_leave().
 	 */
+	inside = atomic_read(&portres_inflight);
+	if (inside)
+		pr_info("waiting for %d calls inside the hooks\n", inside);
 	while (atomic_read(&portres_inflight))
 		msleep(20);
 	synchronize_rcu_tasks();

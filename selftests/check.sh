@@ -186,6 +186,11 @@ guest() {
 	fi
 }
 
+# How many of the unloads in a guest's log found calls inside the hooks.
+reload_waits() {
+	echo "unloads that waited for calls inside the hooks: $(grep -c 'portres: waiting for [0-9]* calls inside the hooks' "$1") of $(grep -c 'portres: unloaded' "$1")"
+}
+
 # portresctl is linked against libmnl's shared library.
 libs=(-b build/portresctl -b build/resv_holder -b build/as_nobody
       -b build/nl_test -b selftests/portresctl_test.sh)
@@ -215,6 +220,14 @@ else
 	result fail "make the guest's disk image (mkfs.ext4)"
 fi
 
+# The stress test with the module unloaded and loaded again every half
+# second under the load, on the stock kernel booted fully preemptible, so
+# that tasks are preempted anywhere in the hooks, and on one TCG thread
+# (run-guest.sh -S says why).
+echo 'stress -r 40' >"$work/stress.sh"
+guest stress-reload "$work/stress.sh" -S -a preempt=full -b build/stress
+reload_waits "$work/stress-reload.log"
+
 # The debug kernel: KUnit, then every test and the stress test under KASAN,
 # lockdep and kmemleak.
 echo "building the debug kernel (cached in $PORTRES_CACHE/debug-kernel)"
@@ -228,7 +241,6 @@ portres_test
 bad_input_test
 nl_test
 win_test
-stress 45
 if modprobe -r portres; then
 	echo "portres-check: ok module unloads after the tests"
 else
@@ -238,8 +250,10 @@ GUEST
 	g_kernel=$dbg/arch/x86/boot/bzImage g_ko=$work/portres-debug.ko
 	g_kver=$(cat "$dbg/include/config/kernel.release")
 	guest debug "$work/debug.sh" -o kunit=1 -b build/portres_test \
-		-b build/bad_input_test -b build/nl_test -b build/win_test \
-		-b build/stress
+		-b build/bad_input_test -b build/nl_test -b build/win_test
+	echo 'stress -r 45' >"$work/stress.sh"
+	guest debug-stress-reload "$work/stress.sh" -S -b build/stress
+	reload_waits "$work/debug-stress-reload.log"
 	# KUnit's KTAP, from the kernel log, through the kernel's own parser.
 	# The module's suites ran outside the kernel's own run of KUnit, so
 	# they come without a top-level plan: give them one.

@@ -5,21 +5,34 @@
 #
 #   run-guest.sh -k KERNEL -m PORTRES_KO -r KERNEL_RELEASE -s SCRIPT
 #                [-b BINARY]... [-L FILE[=GUESTPATH]]... [-t TIMEOUT] [-l LOG]
-#                [-d DISK] [-o MODULE_OPTIONS]
+#                [-d DISK] [-o MODULE_OPTIONS] [-a KERNEL_ARGS] [-S]
 #
 # The guest is a busybox initramfs holding the module (modprobe-able), the
 # binaries in /tests, each FILE at GUESTPATH or its own path (shared
 # libraries) and SCRIPT as /run.sh.  With -d, DISK (an ext4 image)
 # is the guest's virtio disk, mounted on /persist before portres loads, and
 # portres keeps its configuration file there: a second boot over the same
-# DISK is a reboot.  MODULE_OPTIONS go to the first modprobe of portres.  Prints the guest's console,
-# and exits 0 only if the guest ran to the end, SCRIPT exited 0 and the
-# kernel log holds no warning, bug, oops or sanitizer report.
+# DISK is a reboot.  MODULE_OPTIONS go to the first modprobe of portres;
+# KERNEL_ARGS are added to the kernel's command line.
+#
+# -S runs the guest's two CPUs on one host thread (-accel tcg,thread=single).
+# QEMU 7.2's multi-threaded TCG can go on running a stale translation of
+# kernel text that another CPU has just rewritten: when code patching
+# (ftrace, so portres loading or unloading) meets a CPU calling the patched
+# function, that CPU can loop for ever on an int3 that memory no longer
+# holds.  It happens without portres, toggling the function tracer
+# (selftests/qemu/tcg-control.sh), and has not been seen with one thread.  Tests that
+# patch kernel text under load use -S.
+#
+# Prints the guest's console, and exits 0 only if the guest ran to the end,
+# SCRIPT exited 0 and the kernel log holds no warning, bug, oops or
+# sanitizer report.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-kernel= module= kver= script= timeout=600 log= disk= opts= bins=() files=()
-while getopts k:m:r:s:b:L:t:l:d:o: opt; do
+kernel= module= kver= script= timeout=600 log= disk= opts= args= tcg=tcg
+bins=() files=()
+while getopts k:m:r:s:b:L:t:l:d:o:a:S opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	m) module=$OPTARG ;;
@@ -31,6 +44,8 @@ while getopts k:m:r:s:b:L:t:l:d:o: opt; do
 	l) log=$OPTARG ;;
 	d) disk=$OPTARG ;;
 	o) opts=$OPTARG ;;
+	a) args=$OPTARG ;;
+	S) tcg=tcg,thread=single ;;
 	*) exit 2 ;;
 	esac
 done
@@ -80,11 +95,11 @@ done
 log=${log:-$work/console.log}
 set +e
 timeout --foreground -k 10 "$timeout" \
-	qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 2048 \
+	qemu-system-x86_64 -machine q35 -accel "$tcg" -cpu max -smp 2 -m 2048 \
 	-nographic -no-reboot -kernel "$kernel" -initrd "$work/initrd.gz" \
 	"${drive[@]}" \
-	-append "console=ttyS0 panic=-1 oops=panic quiet loglevel=4 log_buf_len=8M" \
-	</dev/null 2>&1 | tr -d '\r' | tee "$log"
+	-append "console=ttyS0 panic=-1 oops=panic quiet loglevel=4 log_buf_len=8M $args" \
+	</dev/null 2>&1 | stdbuf -o0 tr -d '\r' | tee "$log"
 qemu=${PIPESTATUS[0]}
 set -e
 
