@@ -16,8 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1154,6 +1156,103 @@ TEST_F(dev, module_reload)
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	EXPECT_EQ(-EINVAL, portres_release(fd, token));
 	close(a);
+}
+
+static double monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+#define LINGER	5	/* seconds close() lingers in the test below */
+
+/*
+ * A child process: a socket associated with a block, connected to a
+ * listener that never reads, its send queue full and SO_LINGER on; it tells
+ * the parent it is about to close, and close() then waits LINGER seconds in
+ * inet_release, inside portres' wrapper.  Writes when close() returned.
+ */
+static void lingering_close(int ready, int done)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = LINGER };
+	int small = 4096, lst, s, c, peer, port;
+	char chunk[16384] = { 0 };
+	uint16_t start;
+	uint64_t token;
+	double end;
+
+	lst = socket(AF_INET, SOCK_STREAM, 0);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	if (lst < 0 || s < 0 || c < 0 ||
+	    setsockopt(lst, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)) ||
+	    setsockopt(c, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)) ||
+	    bind_loopback(lst, AF_INET, 0) || listen(lst, 1))
+		_exit(10);
+	port = local_port(lst);
+	if (portres_acquire(s, BLOCK, 4, &start, &token) ||
+	    portres_associate(c, token) || connect_port(c, AF_INET, port))
+		_exit(11);
+	if (!in_block(local_port(c), BLOCK, 4))
+		_exit(12);
+	peer = accept(lst, NULL, NULL);
+	if (peer < 0 || fcntl(c, F_SETFL, O_NONBLOCK))
+		_exit(13);
+	while (write(c, chunk, sizeof(chunk)) > 0)
+		;
+	if (errno != EAGAIN ||
+	    setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)))
+		_exit(14);
+	/* No module reference left: the device is closed. */
+	portres_close();
+	if (write(ready, "r", 1) != 1)
+		_exit(15);
+	close(c);
+	end = monotonic();
+	if (write(done, &end, sizeof(end)) != sizeof(end))
+		_exit(16);
+	_exit(0);
+}
+
+/*
+ * Unloading waits for a task inside a hook: the module is removed while a
+ * close() of an associated socket lingers in inet_release, inside portres'
+ * wrapper.  The unload returns only after that close() has returned, and
+ * the task leaves through code that is still there.
+ */
+TEST_F(dev, unload_waits_for_call_in_hook)
+{
+	int ready[2], done[2], status;
+	double unloaded, closed;
+	char c;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(done));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		lingering_close(ready[1], done[1]);
+	close(ready[1]);
+	close(done[1]);
+	portres_close();
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	/* Let the child enter close(). */
+	usleep(500000);
+	EXPECT_EQ(0, syscall(SYS_delete_module, "portres", O_NONBLOCK));
+	unloaded = monotonic();
+	ASSERT_EQ(sizeof(closed), read(done[0], &closed, sizeof(closed)));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_LE(closed, unloaded);
+	EXPECT_EQ(-ENODEV, portres_version());
+	ASSERT_EQ(0, system("modprobe portres"));
+	EXPECT_EQ(PORTRES_ABI_VERSION, portres_version());
+	close(ready[0]);
+	close(done[0]);
 }
 
 /*
