@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * stress: many processes and threads at once doing random acquire,
- * associate, bind, connect, sendto, close, release and persistent
- * create/delete, over TCP and UDP, IPv4 and IPv6, in four network
- * namespaces, while another process rewrites ip_local_reserved_ports and,
- * with -r, another unloads and reloads the module every half second in the
- * middle of it all.
+ * associate, bind, connect, sendto, listen, close (some lingering in
+ * inet_release), release and persistent create/delete, over TCP and UDP,
+ * IPv4 and IPv6, in four network namespaces, while another process rewrites
+ * ip_local_reserved_ports and, with -r, another unloads and reloads the
+ * module every half second in the middle of it all.
  *
  *	stress [-r] [SECONDS]	(default 45; each thread also stops after
  *				 MAX_OPS operations; -r: reload the module)
@@ -47,7 +47,12 @@
 #define THREADS		3
 #define SOCKS		24
 #define TOKENS		8
-#define MAX_OPS		50000
+#define MAX_OPS		200000
+/*
+ * Seconds between a thread's lingering closes: each leaves the server a
+ * full receive window until its namespace goes.
+ */
+#define LINGER_EVERY	2
 #define SERVER_PORT	20000
 
 struct shared {
@@ -116,7 +121,36 @@ struct thread {
 	int fd[SOCKS], family[SOCKS];
 	uint64_t token[TOKENS];
 	long ops;
+	double next_linger;
 };
+
+/*
+ * Closes @fd; a connected TCP socket first gets a small send buffer, fills
+ * it and the server's receive window (the server never reads) and sets
+ * SO_LINGER, so that close() waits up to a second in inet_release, where an
+ * unload may find it.  Return: whether the socket was set to linger.
+ */
+static int linger_close(int fd)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 1 };
+	int small = 4096, n, type;
+	socklen_t len = sizeof(type);
+	char chunk[4096] = { 0 };
+
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) ||
+	    type != SOCK_STREAM ||
+	    send(fd, chunk, 1, MSG_DONTWAIT) != 1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg))) {
+		close(fd);
+		return 0;
+	}
+	for (n = 0; n < 256; n++)
+		if (send(fd, chunk, sizeof(chunk), MSG_DONTWAIT) < 0)
+			break;
+	close(fd);
+	return 1;
+}
 
 static void *thread_main(void *p)
 {
@@ -128,7 +162,7 @@ static void *thread_main(void *p)
 	for (i = 0; i < SOCKS; i++)
 		t->fd[i] = -1;
 	while (now() < deadline && t->ops < MAX_OPS) {
-		int op = rand_r(&t->seed) % 11, i = rand_r(&t->seed) % SOCKS;
+		int op = rand_r(&t->seed) % 12, i = rand_r(&t->seed) % SOCKS;
 		int k = rand_r(&t->seed) % TOKENS, fd = t->fd[i];
 
 		t->ops++;
@@ -197,6 +231,13 @@ static void *thread_main(void *p)
 		}
 		case 10:	/* listen: an implicit bind for TCP */
 			listen(fd, 1);
+			break;
+		case 11:	/* a close() that lingers in inet_release */
+			if (fd >= 0 && now() < t->next_linger)
+				close(fd);
+			else if (fd >= 0 && linger_close(fd))
+				t->next_linger = now() + LINGER_EVERY;
+			t->fd[i] = -1;
 			break;
 		}
 	}
