@@ -459,6 +459,8 @@ err_sock:
 	return err;
 }
 
+static void __portres_resv_release(struct portres_resv *resv, bool announced);
+
 /**
  * portres_resv_create() - make a persistent reservation
  * @pn: the namespace
@@ -486,7 +488,8 @@ int portres_resv_create(struct portres_net *pn, int proto, u16 start,
 	resv->exclusive = exclusive;
 	err = portres_sysfs_add(resv);
 	if (err) {
-		portres_resv_release(resv);
+		/* Never announced: no event for its end either. */
+		__portres_resv_release(resv, false);
 		return err;
 	}
 	portres_netlink_notify(resv, true);
@@ -550,15 +553,7 @@ struct portres_resv *portres_resv_at(struct portres_net *pn, int proto,
 	return mtree_load(&pn->blocks[proto], port);
 }
 
-/**
- * portres_resv_release() - end a reservation
- * @resv: the reservation
- *
- * Its associated sockets lose their association but keep any port they are
- * bound to.  The ports leave the namespace's reserved-ports bitmap, except
- * those the admin had reserved too.
- */
-void portres_resv_release(struct portres_resv *resv)
+static void __portres_resv_release(struct portres_resv *resv, bool announced)
 {
 	struct portres_net *pn = resv->pn;
 	struct portres_ports *ports = portres_ports_locked(pn);
@@ -566,7 +561,8 @@ void portres_resv_release(struct portres_resv *resv)
 
 	lockdep_assert_held(&pn->lock);
 
-	portres_netlink_notify(resv, false);
+	if (announced)
+		portres_netlink_notify(resv, false);
 	portres_sysfs_del(resv);
 	list_for_each_entry_safe(ps, tmp, &resv->socks, assoc_node)
 		portres_sock_dissociate(ps);
@@ -588,6 +584,19 @@ void portres_resv_release(struct portres_resv *resv)
 		portres_user_charge(pn, resv->uid, -(long)resv->count);
 	put_pid(resv->tgid);
 	kfree_rcu(resv, rcu);
+}
+
+/**
+ * portres_resv_release() - end a reservation
+ * @resv: the reservation
+ *
+ * Its associated sockets lose their association but keep any port they are
+ * bound to.  The ports leave the namespace's reserved-ports bitmap, except
+ * those the admin had reserved too.
+ */
+void portres_resv_release(struct portres_resv *resv)
+{
+	__portres_resv_release(resv, true);
 }
 
 static bool portres_port_shared(const struct portres_resv *resv,
