@@ -251,7 +251,7 @@ GUEST
 	g_kver=$(cat "$dbg/include/config/kernel.release")
 	guest debug "$work/debug.sh" -o kunit=1 -b build/portres_test \
 		-b build/bad_input_test -b build/nl_test -b build/win_test
-	echo 'stress -r 45' >"$work/stress.sh"
+	echo 'stress -r 60' >"$work/stress.sh"
 	guest debug-stress-reload "$work/stress.sh" -S -b build/stress
 	reload_waits "$work/debug-stress-reload.log"
 	# KUnit's KTAP, from the kernel log, through the kernel's own parser.
