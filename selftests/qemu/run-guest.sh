@@ -21,8 +21,8 @@
 # (ftrace, so portres loading or unloading) meets a CPU calling the patched
 # function, that CPU can loop for ever on an int3 that memory no longer
 # holds.  It happens without portres, toggling the function tracer
-# (selftests/qemu/tcg-control.sh), and has not been seen with one thread.  Tests that
-# patch kernel text under load use -S.
+# (selftests/qemu/tcg-control.sh), and has not been seen with one thread.
+# Tests that patch kernel text under load use -S.
 #
 # Prints the guest's console, and exits 0 only if the guest ran to the end,
 # SCRIPT exited 0 and the kernel log holds no warning, bug, oops or
