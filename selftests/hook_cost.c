@@ -39,14 +39,6 @@
 #define OPS		1000
 #define MAX_RATIO	1.25
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Seconds for OPS bind()+close() of fresh sockets of @type to @port. */
 static double bind_close(int type, int explicit_port)
 {

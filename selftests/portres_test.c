@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -1158,14 +1157,6 @@ TEST_F(dev, module_reload)
 	close(a);
 }
 
-static double monotonic(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 #define LINGER	5	/* seconds close() lingers in the test below */
 
 /*
@@ -1210,7 +1201,7 @@ static void lingering_close(int ready, int done)
 	if (write(ready, "r", 1) != 1)
 		_exit(15);
 	close(c);
-	end = monotonic();
+	end = now();
 	if (write(done, &end, sizeof(end)) != sizeof(end))
 		_exit(16);
 	_exit(0);
@@ -1242,7 +1233,7 @@ TEST_F(dev, unload_waits_for_call_in_hook)
 	/* Let the child enter close(). */
 	usleep(500000);
 	EXPECT_EQ(0, syscall(SYS_delete_module, "portres", O_NONBLOCK));
-	unloaded = monotonic();
+	unloaded = now();
 	ASSERT_EQ(sizeof(closed), read(done[0], &closed, sizeof(closed)));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));

@@ -71,14 +71,6 @@ struct shared {
 static struct shared *shared;
 static double deadline;
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Opens the device for each call, so that the module can unload between. */
 static int dev_ioctl(unsigned long cmd, void *arg)
 {
