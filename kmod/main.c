@@ -38,7 +38,12 @@ static int __net_init portres_pernet_init(struct net *net)
 
 static void __net_exit portres_pernet_exit(struct net *net)
 {
-	portres_net_uninit(portres_pernet(net));
+	struct portres_net *pn = portres_pernet(net);
+
+	/* Not on module unload: live namespaces keep their sockets. */
+	if (!check_net(net))
+		portres_net_check_dead(pn);
+	portres_net_uninit(pn);
 }
 
 static struct pernet_operations portres_net_ops = {

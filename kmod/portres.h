@@ -127,6 +127,7 @@ int portres_table_init(void);
 void portres_table_uninit(void);
 void portres_net_init(struct portres_net *pn, struct net *net);
 void portres_net_uninit(struct portres_net *pn);
+void portres_net_check_dead(struct portres_net *pn);
 bool portres_port_in_use(struct net *net, int proto, u16 port);
 bool portres_port_in_use_bh(struct net *net, int proto, u16 port);
 int portres_find_free_block(unsigned long *busy, unsigned int lo,

@@ -79,6 +79,25 @@ void portres_net_init(struct portres_net *pn, struct net *net)
 	pn->live = true;
 }
 
+/*
+ * A namespace that dies has no socket left, so each of its runtime
+ * reservations and socket records must have ended with its socket: what is
+ * left is a leak.  Persistent reservations are the namespace's own.
+ */
+void portres_net_check_dead(struct portres_net *pn)
+{
+	struct portres_resv *resv;
+
+	mutex_lock(&pn->lock);
+	list_for_each_entry(resv, &pn->resvs, node)
+		WARN_ONCE(!resv->persistent,
+			  "portres: runtime reservation %u-%u outlived its socket\n",
+			  resv->start, resv->start + resv->count - 1);
+	WARN_ONCE(!list_empty(&pn->socks),
+		  "portres: socket records outlived their sockets\n");
+	mutex_unlock(&pn->lock);
+}
+
 /* Ends every reservation of a namespace, on its teardown or module unload. */
 void portres_net_uninit(struct portres_net *pn)
 {
