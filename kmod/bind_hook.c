@@ -23,30 +23,54 @@
 #include <linux/ftrace.h>
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/net.h>
+#include <linux/security.h>
 #include <linux/socket.h>
+#include <linux/static_call.h>
 #include <linux/sysctl.h>
+#include <net/inet_common.h>
 #include <net/inet_sock.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
 
+#include "compat.h"
 #include "portres.h"
 
 /* Tasks redirected to a wrapper that have not yet left it. */
 static atomic_t portres_inflight = ATOMIC_INIT(0);
 
+/*
+ * The wrappers call the hooked functions, and the module calls
+ * kallsyms_lookup_name(), through static calls: each call site is a direct
+ * call, patched to its target once the target is known.  None of them may
+ * be an indirect call.  On a kernel with indirect branch tracking (x86 IBT,
+ * as in Debian's 6.12) every indirect call must land on an ENDBR64, and the
+ * boot seals (overwrites) the ENDBR64 of each function whose address the
+ * kernel never takes: in Debian's 6.12, kallsyms_lookup_name() and the four
+ * security_socket_*() functions hooked here.  An indirect call to one of
+ * them faults; a direct call is not checked.  make check disassembles the
+ * module to show that it makes no indirect call at all.
+ */
+DEFINE_STATIC_CALL_NULL(portres_kallsyms_lookup_name, kallsyms_lookup_name);
+DEFINE_STATIC_CALL_NULL(portres_orig_bind, security_socket_bind);
+DEFINE_STATIC_CALL_NULL(portres_orig_connect, security_socket_connect);
+DEFINE_STATIC_CALL_NULL(portres_orig_listen, security_socket_listen);
+DEFINE_STATIC_CALL_NULL(portres_orig_sendmsg, security_socket_sendmsg);
+DEFINE_STATIC_CALL_NULL(portres_orig_release, inet_release);
+DEFINE_STATIC_CALL_NULL(portres_orig_sysctl, proc_do_large_bitmap);
+
 struct portres_hook {
 	const char *name;
 	void *wrapper;
-	bool (*wanted)(struct pt_regs *regs);
 	unsigned long addr;
 	struct ftrace_ops ops;
 	bool registered;
 };
 
-enum {
+enum portres_hook_id {
 	PORTRES_HOOK_BIND,
 	PORTRES_HOOK_CONNECT,
 	PORTRES_HOOK_LISTEN,
@@ -61,15 +85,6 @@ static struct portres_hook portres_hooks[PORTRES_NHOOKS];
 static void portres_hook_leave(void)
 {
 	atomic_dec(&portres_inflight);
-}
-
-static bool portres_no_port(const struct sock *sk)
-{
-#ifdef PORTRES_HAVE_INET_FLAGS
-	return inet_test_bit(BIND_ADDRESS_NO_PORT, sk);
-#else
-	return inet_sk(sk)->bind_address_no_port;
-#endif
 }
 
 /*
@@ -231,13 +246,11 @@ out:
 static int portres_bind_wrap(struct socket *sock, struct sockaddr *address,
 			     int addrlen)
 {
-	int (*orig)(struct socket *sock, struct sockaddr *address, int addrlen);
 	int ret;
 
-	orig = (void *)portres_hooks[PORTRES_HOOK_BIND].addr;
 	ret = portres_bind_check(sock, address, addrlen);
 	if (!ret)
-		ret = orig(sock, address, addrlen);
+		ret = static_call(portres_orig_bind)(sock, address, addrlen);
 	portres_hook_leave();
 	return ret;
 }
@@ -264,7 +277,7 @@ static int portres_autobind(struct socket *sock)
 		goto out;
 	}
 	addrlen = portres_bound_addr(sk, &addr, port);
-	err = kernel_bind(sock, (struct sockaddr *)&addr, addrlen);
+	err = portres_kernel_bind(sock, &addr, addrlen);
 	if (err)
 		portres_resv_put_port(ps);
 out:
@@ -301,13 +314,12 @@ static bool portres_connect_wanted(struct pt_regs *regs)
 static int portres_connect_wrap(struct socket *sock, struct sockaddr *address,
 				int addrlen)
 {
-	int (*orig)(struct socket *sock, struct sockaddr *address, int addrlen);
 	int ret;
 
-	orig = (void *)portres_hooks[PORTRES_HOOK_CONNECT].addr;
 	ret = portres_autobind(sock);
 	if (!ret)
-		ret = orig(sock, address, addrlen);
+		ret = static_call(portres_orig_connect)(sock, address,
+							addrlen);
 	portres_hook_leave();
 	return ret;
 }
@@ -321,13 +333,11 @@ static bool portres_listen_wanted(struct pt_regs *regs)
 
 static int portres_listen_wrap(struct socket *sock, int backlog)
 {
-	int (*orig)(struct socket *sock, int backlog);
 	int ret;
 
-	orig = (void *)portres_hooks[PORTRES_HOOK_LISTEN].addr;
 	ret = portres_autobind(sock);
 	if (!ret)
-		ret = orig(sock, backlog);
+		ret = static_call(portres_orig_listen)(sock, backlog);
 	portres_hook_leave();
 	return ret;
 }
@@ -348,13 +358,11 @@ static bool portres_sendmsg_wanted(struct pt_regs *regs)
 static int portres_sendmsg_wrap(struct socket *sock, struct msghdr *msg,
 				int size)
 {
-	int (*orig)(struct socket *sock, struct msghdr *msg, int size);
 	int ret;
 
-	orig = (void *)portres_hooks[PORTRES_HOOK_SENDMSG].addr;
 	ret = portres_autobind(sock);
 	if (!ret)
-		ret = orig(sock, msg, size);
+		ret = static_call(portres_orig_sendmsg)(sock, msg, size);
 	portres_hook_leave();
 	return ret;
 }
@@ -375,12 +383,10 @@ static bool portres_release_wanted(struct pt_regs *regs)
 
 static int portres_release_wrap(struct socket *sock)
 {
-	int (*orig)(struct socket *sock);
 	int ret;
 
-	orig = (void *)portres_hooks[PORTRES_HOOK_RELEASE].addr;
 	portres_sock_release(portres_pernet(sock_net(sock->sk)), sock->sk);
-	ret = orig(sock);
+	ret = static_call(portres_orig_release)(sock);
 	portres_hook_leave();
 	return ret;
 }
@@ -405,11 +411,9 @@ static bool portres_sysctl_wanted(struct pt_regs *regs)
 static int portres_sysctl_wrap(struct ctl_table *table, int write,
 			       void *buffer, size_t *lenp, loff_t *ppos)
 {
-	portres_sysctl_fn orig;
 	int ret;
 
-	orig = (void *)portres_hooks[PORTRES_HOOK_SYSCTL].addr;
-	ret = portres_rp_sysctl(table, write, buffer, lenp, ppos, orig);
+	ret = portres_rp_sysctl(table, write, buffer, lenp, ppos);
 	portres_hook_leave();
 	return ret;
 }
@@ -418,34 +422,50 @@ static struct portres_hook portres_hooks[PORTRES_NHOOKS] = {
 	[PORTRES_HOOK_BIND] = {
 		.name = "security_socket_bind",
 		.wrapper = portres_bind_wrap,
-		.wanted = portres_bind_wanted,
 	},
 	[PORTRES_HOOK_CONNECT] = {
 		.name = "security_socket_connect",
 		.wrapper = portres_connect_wrap,
-		.wanted = portres_connect_wanted,
 	},
 	[PORTRES_HOOK_LISTEN] = {
 		.name = "security_socket_listen",
 		.wrapper = portres_listen_wrap,
-		.wanted = portres_listen_wanted,
 	},
 	[PORTRES_HOOK_SENDMSG] = {
 		.name = "security_socket_sendmsg",
 		.wrapper = portres_sendmsg_wrap,
-		.wanted = portres_sendmsg_wanted,
 	},
 	[PORTRES_HOOK_RELEASE] = {
 		.name = "inet_release",
 		.wrapper = portres_release_wrap,
-		.wanted = portres_release_wanted,
 	},
 	[PORTRES_HOOK_SYSCTL] = {
 		.name = "proc_do_large_bitmap",
 		.wrapper = portres_sysctl_wrap,
-		.wanted = portres_sysctl_wanted,
 	},
 };
+
+/* Whether portres has anything to do with this call of a hooked function. */
+static bool portres_hook_wanted(enum portres_hook_id id, struct pt_regs *regs)
+{
+	/* A switch, not a table of pointers: the module makes no indirect call. */
+	switch (id) {
+	case PORTRES_HOOK_BIND:
+		return portres_bind_wanted(regs);
+	case PORTRES_HOOK_CONNECT:
+		return portres_connect_wanted(regs);
+	case PORTRES_HOOK_LISTEN:
+		return portres_listen_wanted(regs);
+	case PORTRES_HOOK_SENDMSG:
+		return portres_sendmsg_wanted(regs);
+	case PORTRES_HOOK_RELEASE:
+		return portres_release_wanted(regs);
+	case PORTRES_HOOK_SYSCTL:
+		return portres_sysctl_wanted(regs);
+	default:
+		return false;
+	}
+}
 
 static void notrace portres_ftrace_thunk(unsigned long ip,
 					 unsigned long parent_ip,
@@ -457,51 +477,91 @@ static void notrace portres_ftrace_thunk(unsigned long ip,
 
 	if (!regs || within_module(parent_ip, THIS_MODULE))
 		return;
-	if (!hook->wanted(regs))
+	if (!portres_hook_wanted(hook - portres_hooks, regs))
 		return;
 	/* Counted before the task can enter the wrapper; see uninit. */
 	atomic_inc(&portres_inflight);
 	instruction_pointer_set(regs, (unsigned long)hook->wrapper);
 }
 
+/* Points the static call of a hooked function at the function. */
+static void portres_hook_set_original(enum portres_hook_id id, void *fn)
+{
+	switch (id) {
+	case PORTRES_HOOK_BIND:
+		static_call_update(portres_orig_bind,
+				   (typeof(&security_socket_bind))fn);
+		break;
+	case PORTRES_HOOK_CONNECT:
+		static_call_update(portres_orig_connect,
+				   (typeof(&security_socket_connect))fn);
+		break;
+	case PORTRES_HOOK_LISTEN:
+		static_call_update(portres_orig_listen,
+				   (typeof(&security_socket_listen))fn);
+		break;
+	case PORTRES_HOOK_SENDMSG:
+		static_call_update(portres_orig_sendmsg,
+				   (typeof(&security_socket_sendmsg))fn);
+		break;
+	case PORTRES_HOOK_RELEASE:
+		static_call_update(portres_orig_release,
+				   (typeof(&inet_release))fn);
+		break;
+	case PORTRES_HOOK_SYSCTL:
+		static_call_update(portres_orig_sysctl,
+				   (typeof(&proc_do_large_bitmap))fn);
+		break;
+	default:
+		WARN_ON_ONCE(1);
+	}
+}
+
 /*
  * kallsyms_lookup_name() is not exported: a kprobe on it gives its address,
  * and it gives the others.  One kprobe on that cold function, rather than
  * one on each hooked function, keeps code patching off the hot paths while
- * the module loads.
+ * the module loads.  On a kernel with IBT the kprobe's address is past the
+ * function's ENDBR64, where a direct call may enter.
  */
-static unsigned long (*portres_kallsyms_lookup_name)(const char *name);
-
 static int portres_lookup_init(void)
 {
 	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	void *addr;
 	int err;
 
 	err = register_kprobe(&kp);
 	if (err < 0)
 		return err;
-	portres_kallsyms_lookup_name = (void *)kp.addr;
+	addr = kp.addr;
 	unregister_kprobe(&kp);
-	return portres_kallsyms_lookup_name ? 0 : -ENOENT;
-}
-
-static unsigned long portres_lookup(const char *name)
-{
-	return portres_kallsyms_lookup_name(name);
+	if (!addr)
+		return -ENOENT;
+	static_call_update(portres_kallsyms_lookup_name,
+			   (typeof(&kallsyms_lookup_name))addr);
+	return 0;
 }
 
 static int portres_hook_install(struct portres_hook *hook)
 {
 	int err;
 
-	hook->addr = portres_lookup(hook->name);
+	hook->addr = static_call(portres_kallsyms_lookup_name)(hook->name);
 	if (!hook->addr) {
 		pr_err("cannot find %s\n", hook->name);
 		return -ENOENT;
 	}
+	/* Before the first call can reach the wrapper. */
+	portres_hook_set_original(hook - portres_hooks, (void *)hook->addr);
+
+	/*
+	 * PERMANENT, as livepatch does: while the hooks are registered,
+	 * kernel.ftrace_enabled cannot be set to 0, which would silently
+	 * stop enforcing the reservations.
+	 */
 	hook->ops.func = portres_ftrace_thunk;
 	hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION |
-			  FTRACE_OPS_FL_IPMODIFY;
+			  FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_PERMANENT;
 
 	err = ftrace_set_filter_ip(&hook->ops, hook->addr, 0, 0);
 	if (err) {
@@ -510,7 +570,11 @@ static int portres_hook_install(struct portres_hook *hook)
 	}
 	err = register_ftrace_function(&hook->ops);
 	if (err) {
-		pr_err("cannot hook %s: %d\n", hook->name, err);
+		if (err == -EBUSY)
+			pr_err("cannot hook %s: kernel.ftrace_enabled is 0, or another module already modifies its calls\n",
+			       hook->name);
+		else
+			pr_err("cannot hook %s: %d\n", hook->name, err);
 		ftrace_set_filter_ip(&hook->ops, hook->addr, 1, 0);
 		return err;
 	}
@@ -547,9 +611,28 @@ void portres_hooks_uninit(void)
 	synchronize_rcu_tasks();
 }
 
+/*
+ * Without CONFIG_HAVE_STATIC_CALL, static_call() is an indirect call through
+ * the key.  On a kernel that checks the targets of indirect branches (x86
+ * IBT, arm64 BTI, kCFI) such a call into a hooked function can fault, so
+ * portres refuses to load there rather than fault on the first bind().
+ */
+static bool portres_static_calls_unsafe(void)
+{
+	return !IS_ENABLED(CONFIG_HAVE_STATIC_CALL) &&
+	       (IS_ENABLED(CONFIG_X86_KERNEL_IBT) ||
+		IS_ENABLED(CONFIG_ARM64_BTI_KERNEL) ||
+		IS_ENABLED(CONFIG_CFI_CLANG));
+}
+
 int portres_hooks_init(void)
 {
 	int i, err;
+
+	if (portres_static_calls_unsafe()) {
+		pr_err("this kernel checks indirect branches and has no static calls: portres cannot call the functions it hooks safely\n");
+		return -EOPNOTSUPP;
+	}
 
 	err = portres_lookup_init();
 	if (err) {

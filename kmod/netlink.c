@@ -14,6 +14,7 @@
 
 #include <uapi/linux/portres.h>
 
+#include "compat.h"
 #include "portres.h"
 
 static struct genl_family portres_genl_family;
@@ -212,8 +213,7 @@ static int portres_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
  */
 static int portres_nl_dump_filter(struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *dump = genl_dumpit_info(cb);
-	const struct nlattr *attr = dump->attrs[PORTRES_A_PROTOCOL];
+	const struct nlattr *attr = portres_dump_attrs(cb)[PORTRES_A_PROTOCOL];
 	int proto;
 
 	cb->args[2] = 1;

@@ -12,6 +12,8 @@
 #include <linux/pid.h>
 #include <linux/rhashtable-types.h>
 #include <linux/sched.h>
+#include <linux/static_call.h>
+#include <linux/sysctl.h>
 #include <linux/uidgid.h>
 #include <linux/xarray.h>
 #include <linux/types.h>
@@ -23,11 +25,11 @@ struct sock;
 struct socket;
 
 /*
- * The type of proc_do_large_bitmap(), whose table is const since Linux 6.11;
- * portres only calls it, so the qualifier makes no difference.
+ * The kernel's proc_do_large_bitmap(), which portres wraps, called directly
+ * through a static call (bind_hook.c says why).  Its table is const since
+ * Linux 6.11; portres only passes tables to it, so that makes no difference.
  */
-typedef int (*portres_sysctl_fn)(struct ctl_table *table, int write,
-				 void *buffer, size_t *lenp, loff_t *ppos);
+DECLARE_STATIC_CALL(portres_orig_sysctl, proc_do_large_bitmap);
 
 #define PORTRES_NPORTS	65536
 
@@ -130,10 +132,23 @@ void portres_net_uninit(struct portres_net *pn);
 void portres_net_check_dead(struct portres_net *pn);
 bool portres_port_in_use(struct net *net, int proto, u16 port);
 bool portres_port_in_use_bh(struct net *net, int proto, u16 port);
-int portres_find_free_block(unsigned long *busy, unsigned int lo,
-			    unsigned int hi, unsigned int count,
-			    bool (*in_use)(void *ctx, unsigned int port),
-			    void *ctx);
+
+/*
+ * What a wildcard acquire must avoid: the ports of reservations (@busy), the
+ * ports the admin reserved through the sysctl (@admin_reserved less @ours,
+ * either may be NULL) and the ports bound in @net.  With no @net, only the
+ * bitmaps count (the KUnit tests).
+ */
+struct portres_search {
+	const unsigned long *busy;
+	const unsigned long *admin_reserved;
+	const unsigned long *ours;
+	struct net *net;
+	int proto;
+};
+
+int portres_find_free_block(const struct portres_search *s, unsigned int lo,
+			    unsigned int hi, unsigned int count);
 int portres_resv_acquire(struct portres_net *pn, struct sock *sk, int proto,
 			 u16 start, u16 count, struct portres_resv **resvp);
 int portres_resv_create(struct portres_net *pn, int proto, u16 start,
@@ -170,7 +185,7 @@ void portres_rp_reserve(struct portres_net *pn, struct portres_ports *ports,
 void portres_rp_unreserve(struct portres_net *pn, struct portres_ports *ports,
 			  u16 start, u16 count);
 int portres_rp_sysctl(struct ctl_table *table, int write, void *buffer,
-		      size_t *lenp, loff_t *ppos, portres_sysctl_fn orig);
+		      size_t *lenp, loff_t *ppos);
 struct net *portres_rp_table_net(struct ctl_table *table);
 
 /* bind_hook.c: the hooks on bind, connect, listen, sendmsg and close */

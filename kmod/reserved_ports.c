@@ -85,16 +85,15 @@ struct net *portres_rp_table_net(struct ctl_table *table)
  * @buffer: the text read or written
  * @lenp: its length
  * @ppos: the file position
- * @orig: the kernel's proc_do_large_bitmap()
  *
- * Runs the kernel's handler on the admin's view of the bitmap, the bits
+ * Runs the kernel's handler, proc_do_large_bitmap(), on the admin's view of the bitmap, the bits
  * portres set taken out, and after a write sets the bits of the live
  * reservations again.
  *
  * Return: what the kernel's handler returns, or -ENOMEM.
  */
 int portres_rp_sysctl(struct ctl_table *table, int write, void *buffer,
-		      size_t *lenp, loff_t *ppos, portres_sysctl_fn orig)
+		      size_t *lenp, loff_t *ppos)
 {
 	struct net *net = portres_rp_table_net(table);
 	struct portres_net *pn = portres_pernet(net);
@@ -108,7 +107,8 @@ int portres_rp_sysctl(struct ctl_table *table, int write, void *buffer,
 	ports = rcu_dereference_protected(pn->ports,
 					  lockdep_is_held(&pn->lock));
 	if (!ports || !rp || table->maxlen != PORTRES_NPORTS) {
-		ret = orig(table, write, buffer, lenp, ppos);
+		ret = static_call(portres_orig_sysctl)(table, write, buffer,
+						       lenp, ppos);
 		goto out;
 	}
 
@@ -121,7 +121,8 @@ int portres_rp_sysctl(struct ctl_table *table, int write, void *buffer,
 	view_table = *table;
 	view_table.data = &view;
 
-	ret = orig(&view_table, write, buffer, lenp, ppos);
+	ret = static_call(portres_orig_sysctl)(&view_table, write, buffer,
+					       lenp, ppos);
 	if (!ret && write) {
 		bitmap_or(ports->ours, ports->busy[PORTRES_TCP],
 			  ports->busy[PORTRES_UDP], PORTRES_NPORTS);

@@ -212,23 +212,30 @@ bool portres_port_in_use_bh(struct net *net, int proto, u16 port)
 	return used;
 }
 
+/* Whether @port is unavailable to a wildcard acquire for another reason. */
+static bool portres_search_in_use(const struct portres_search *s,
+				  unsigned int port)
+{
+	/* Leave the ports the admin reserved through the sysctl alone. */
+	if (s->admin_reserved && test_bit(port, s->admin_reserved) &&
+	    !(s->ours && test_bit(port, s->ours)))
+		return true;
+	return s->net && portres_port_in_use_bh(s->net, s->proto, port);
+}
+
 /**
  * portres_find_free_block() - find a block of ports for a wildcard request
- * @busy: ports already reserved
+ * @s: what the block must avoid
  * @lo: lowest port the block may start at
  * @hi: highest port the block may end at
  * @count: size of the block
- * @in_use: tells whether a port is unavailable for another reason
- * @ctx: passed to @in_use
  *
  * Return: the first port of the lowest block of @count ports within
- * [@lo, @hi] that has no bit in @busy and no port for which @in_use is true,
- * or -EADDRINUSE if there is none.
+ * [@lo, @hi] that has no bit in @s->busy and no port that
+ * portres_search_in_use() finds unavailable, or -EADDRINUSE if there is none.
  */
-int portres_find_free_block(unsigned long *busy, unsigned int lo,
-			    unsigned int hi, unsigned int count,
-			    bool (*in_use)(void *ctx, unsigned int port),
-			    void *ctx)
+int portres_find_free_block(const struct portres_search *s, unsigned int lo,
+			    unsigned int hi, unsigned int count)
 {
 	unsigned int start = lo, port;
 
@@ -236,36 +243,18 @@ int portres_find_free_block(unsigned long *busy, unsigned int lo,
 		return -EADDRINUSE;
 
 	while (start + count - 1 <= hi) {
-		start = bitmap_find_next_zero_area(busy, hi + 1, start, count,
-						   0);
+		start = bitmap_find_next_zero_area((unsigned long *)s->busy,
+						   hi + 1, start, count, 0);
 		if (start + count - 1 > hi)
 			break;
 		for (port = start; port < start + count; port++)
-			if (in_use(ctx, port))
+			if (portres_search_in_use(s, port))
 				break;
 		if (port == start + count)
 			return start;
 		start = port + 1;
 	}
 	return -EADDRINUSE;
-}
-
-struct portres_search {
-	struct portres_net *pn;
-	const unsigned long *admin_reserved;
-	const unsigned long *ours;
-	int proto;
-};
-
-static bool portres_search_in_use(void *ctx, unsigned int port)
-{
-	struct portres_search *s = ctx;
-
-	/* Leave the ports the admin reserved through the sysctl alone. */
-	if (s->admin_reserved && test_bit(port, s->admin_reserved) &&
-	    !test_bit(port, s->ours))
-		return true;
-	return portres_port_in_use_bh(s->pn->net, s->proto, port);
 }
 
 static int portres_block_check(struct portres_net *pn,
@@ -291,17 +280,17 @@ static int portres_block_pick(struct portres_net *pn,
 			      unsigned int count)
 {
 	struct portres_search s = {
-		.pn = pn,
+		.busy = ports->busy[proto],
 		.admin_reserved = pn->net->ipv4.sysctl_local_reserved_ports,
 		.ours = ports->ours,
+		.net = pn->net,
 		.proto = proto,
 	};
 	int lo, hi, start;
 
 	inet_get_local_port_range(pn->net, &lo, &hi);
 	local_bh_disable();
-	start = portres_find_free_block(ports->busy[proto], lo, hi, count,
-					portres_search_in_use, &s);
+	start = portres_find_free_block(&s, lo, hi, count);
 	local_bh_enable();
 	return start;
 }

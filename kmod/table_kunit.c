@@ -57,33 +57,28 @@ static void portres_search_desc(const struct portres_search_case *c,
 
 KUNIT_ARRAY_PARAM(portres_search, portres_search_cases, portres_search_desc);
 
-static bool portres_test_in_use(void *ctx, unsigned int port)
-{
-	const struct portres_search_case *c = ctx;
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(c->used) && c->used[i]; i++)
-		if (c->used[i] == port)
-			return true;
-	return false;
-}
-
+/* The ports in use stand as ports the admin reserved: both are avoided. */
 static void portres_test_search(struct kunit *test)
 {
 	const struct portres_search_case *c = test->param_value;
-	unsigned long *busy;
+	size_t size = BITS_TO_LONGS(PORTRES_NPORTS) * sizeof(long);
+	unsigned long *busy, *used;
+	struct portres_search s = {};
 	unsigned int i;
 
-	busy = kunit_kzalloc(test, BITS_TO_LONGS(PORTRES_NPORTS) *
-			     sizeof(long), GFP_KERNEL);
+	busy = kunit_kzalloc(test, size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, busy);
+	used = kunit_kzalloc(test, size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, used);
 	for (i = 0; i < ARRAY_SIZE(c->busy) && c->busy[i][1]; i++)
 		bitmap_set(busy, c->busy[i][0],
 			   c->busy[i][1] - c->busy[i][0] + 1);
+	for (i = 0; i < ARRAY_SIZE(c->used) && c->used[i]; i++)
+		__set_bit(c->used[i], used);
+	s.busy = busy;
+	s.admin_reserved = used;
 	KUNIT_EXPECT_EQ(test, c->expect,
-			portres_find_free_block(busy, c->lo, c->hi, c->count,
-						portres_test_in_use,
-						(void *)c));
+			portres_find_free_block(&s, c->lo, c->hi, c->count));
 }
 
 static struct kunit_case portres_search_test_cases[] = {

@@ -1,0 +1,64 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# ibt_check.sh MODULE.ko: shows from the module's disassembly, without IBT
+# hardware, that portres can run on a kernel that enforces indirect branch
+# tracking.  Such a kernel faults on an indirect call that lands on a
+# function whose ENDBR64 the boot sealed, and it seals those of
+# kallsyms_lookup_name() and of the functions portres hooks.  The module
+# passes when:
+#  - it makes no indirect call or jump, neither through a register or
+#    memory nor through a retpoline thunk, but the paravirt calls through
+#    pv_ops, which the kernel rewrites at load and whose targets are
+#    address-taken (they keep their ENDBR64);
+#  - each wrapper calls its original, and the module calls
+#    kallsyms_lookup_name(), through a static call: a direct call to the
+#    static call's trampoline, which the kernel patches into a direct call
+#    to the target.
+# Prints what it finds wrong and exits 1, or exits 0.
+set -uo pipefail
+ko=${1:?usage: ibt_check.sh MODULE.ko}
+dis=$(objdump -dr --no-show-raw-insn "$ko") || exit 2
+bad=0
+
+# An indirect branch with the relocation of its operand, if any, on the
+# next line (objdump -r prints it there).
+indirect=$(awk '
+	/^[0-9a-f]+ <.*>:$/ { fn = $2 }
+	pending { if ($2 ~ /^R_X86_64/) reloc = $3; print fn, where, reloc; pending = 0 }
+	/\t(notrack )?(call|jmp)[a-z]* +\*/ { pending = 1; where = $0; reloc = "-" }
+	END { if (pending) print fn, where, reloc }
+' <<<"$dis" | grep -v ' pv_ops+0x[0-9a-f]*$')
+if [ -n "$indirect" ]; then
+	echo "indirect calls or jumps:"
+	echo "$indirect"
+	bad=1
+fi
+thunks=$(grep -E 'R_X86_64_[A-Z0-9]+[[:space:]]+__x86_indirect_(call_|jump_)?thunk' <<<"$dis")
+if [ -n "$thunks" ]; then
+	echo "indirect calls through retpoline thunks:"
+	awk '/^[0-9a-f]+ <.*>:$/ { fn = $2 } /__x86_indirect_(call_|jump_)?thunk/ { print fn, $0 }' <<<"$dis"
+	bad=1
+fi
+
+# The calls into sealed functions: each through its static call.
+calls_in() {	# calls_in FUNCTION: the call targets of FUNCTION, or of all
+	awk -v f="<$1>:" '
+		/^[0-9a-f]+ <.*>:$/ { inside = (f == "<*>:" || $2 == f) }
+		inside && $2 == "R_X86_64_PLT32" { sub(/-0x4$/, "", $3); print $3 }
+	' <<<"$dis"
+}
+for pair in portres_bind_wrap:portres_orig_bind \
+	    portres_connect_wrap:portres_orig_connect \
+	    portres_listen_wrap:portres_orig_listen \
+	    portres_sendmsg_wrap:portres_orig_sendmsg \
+	    portres_release_wrap:portres_orig_release \
+	    portres_rp_sysctl:portres_orig_sysctl \
+	    '*:portres_kallsyms_lookup_name'; do
+	fn=${pair%%:*} call=${pair#*:}
+	if ! calls_in "$fn" | grep -x "__SCT__$call" >/dev/null; then
+		echo "${fn/#\*/the module} does not call through the static call $call"
+		bad=1
+	fi
+done
+exit $bad
