@@ -8,7 +8,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../qemu/env.sh"
 
-src=$(portres_kernel_source)
+src=$(portres_newest_source)
 key=$(cat "$here/config" <(basename "$src") | sha256sum | cut -c1-16)
 out=$PORTRES_CACHE/debug-kernel/$key
 if [ -f "$out/.built" ]; then

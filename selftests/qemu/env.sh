@@ -49,6 +49,45 @@ portres_kernel_source() {
 	echo "$dir"
 }
 
+# The newest Debian kernel source (linux-source-N.M from sid or
+# trixie-backports), fetched with apt-get download through a private apt
+# list in the cache, never through the machine's own apt sources; unpacked
+# once per version.  Prints the tree.  The lists are refreshed once a day.
+portres_newest_source() {
+	local apt=$PORTRES_CACHE/apt name deb dir
+	local opts=(-o "Dir::Etc::SourceList=$apt/sources.list"
+		    -o Dir::Etc::SourceParts=/dev/null
+		    -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt"
+		    -o APT::Get::List-Cleanup=0 -o APT::Sandbox::User=root)
+	mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$apt/debs" || return 1
+	cat >"$apt/sources.list" <<-EOF
+	deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main
+	deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie-backports main
+	EOF
+	if [ -z "$(find "$apt/lists" -name '*_Packages*' -mtime -1 2>/dev/null)" ]; then
+		apt-get "${opts[@]}" update -qq >&2 || return 1
+	fi
+	name=$(apt-cache "${opts[@]}" pkgnames linux-source- |
+	       grep -E '^linux-source-[0-9]+\.[0-9]+$' | sort -V | tail -n 1)
+	[ -n "$name" ] || { echo "no linux-source-N.M in sid or trixie-backports" >&2; return 1; }
+	deb=$(ls "$apt/debs/${name}_"*.deb 2>/dev/null | sort -V | tail -n 1)
+	local want
+	want=$(apt-cache "${opts[@]}" policy "$name" | sed -n 's/^  Candidate: //p')
+	if [ -z "$deb" ] || [ "$(dpkg-deb -f "$deb" Version)" != "$want" ]; then
+		(cd "$apt/debs" && apt-get "${opts[@]}" download -qq "$name" >&2) || return 1
+		deb=$(ls "$apt/debs/${name}_"*.deb | sort -V | tail -n 1)
+	fi
+	dir=$PORTRES_CACHE/src/$(basename "$deb" _all.deb)
+	if [ ! -f "$dir/.unpacked" ]; then
+		rm -rf "$dir" && mkdir -p "$dir" || return 1
+		dpkg-deb --fsys-tarfile "$deb" |
+			tar -xO --wildcards './usr/src/linux-source-*.tar.xz' |
+			tar -xJ -C "$dir" --strip-components=1 || return 1
+		touch "$dir/.unpacked"
+	fi
+	echo "$dir"
+}
+
 # Installs what is needed, builds the module for the stock kernel and the
 # given guest programs; prints the stock kernel's release.
 portres_stock_build() {
