@@ -4,9 +4,10 @@
 #
 #   make              the module for the running kernel, and libportres
 #   make install      modules_install, depmod, the library and its header
-#   make demo         boot Debian's stock kernel in QEMU and run the demo
-#   make check        every test, in QEMU (installs what it needs as root)
-#   make bench        the benchmarks, in QEMU
+#   make demo         boot Debian's newest stock kernel in QEMU, run the demo
+#   make check        every test, on every kernel, in QEMU (installs what it
+#                     needs as root); KVER=... for one kernel
+#   make bench        the benchmarks on each stock kernel, in QEMU
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
@@ -97,8 +98,11 @@ $(BUILD)/win_test: selftests/win_test.c $(BUILD)/libportres.a
 	$(CC) $(CPPFLAGS) -I$(KSFT_DIR) $(CFLAGS) -Wall -Werror -static -o $@ $^
 
 # The example programs of the Windows reference pages, read from the pages
-# at build time (examples/README.md), and one of ours.
+# at build time (examples/README.md), and one of ours.  The pages are not
+# part of this repository: without them the two ported examples are skipped.
 SEEDS_DIR ?= ../shared/seeds
+SEED_EXAMPLES := $(if $(wildcard $(SEEDS_DIR)/sio-acquire-port-reservation.md),\
+	$(BUILD)/example-acquire $(BUILD)/example-release)
 CXX ?= c++
 $(BUILD)/example-%.cpp: $(SEEDS_DIR)/sio-%-port-reservation.md examples/port-seed.sh | $(BUILD)
 	sh examples/port-seed.sh $< > $@
@@ -109,7 +113,8 @@ $(BUILD)/example-%: $(BUILD)/example-%.cpp $(BUILD)/libportres.a
 $(BUILD)/example-persistent: examples/persistent_reservation.cpp $(BUILD)/libportres.a
 	$(CXX) $(CPPFLAGS) $(CFLAGS) -Wall -Werror -static -o $@ $^
 
-examples: $(BUILD)/example-acquire $(BUILD)/example-release $(BUILD)/example-persistent
+examples: $(SEED_EXAMPLES) $(BUILD)/example-persistent
+	$(if $(SEED_EXAMPLES),,@echo "examples: no Windows reference pages in $(SEEDS_DIR), the ported examples are skipped")
 
 # The admin tool: dynamically linked, as libmnl is only a shared library.
 $(BUILD)/portresctl: tools/portresctl.c lib/conf.h $(BUILD)/libportres.a
@@ -149,20 +154,27 @@ install-lib: lib
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 		lib/portres.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/portres.pc
 
+# KVER names one kernel for demo, check and bench only when it is given on
+# the command line or in the environment; otherwise they pick their own.
+KVER_GIVEN = $(if $(filter command line environment,$(origin KVER)),$(KVER))
+
 demo:
-	bash selftests/qemu/demo.sh
+	PORTRES_KVER='$(KVER_GIVEN)' bash selftests/qemu/demo.sh
 
 check:
-	bash selftests/check.sh
+	PORTRES_KVER='$(KVER_GIVEN)' bash selftests/check.sh
 
 bench:
-	bash selftests/qemu/bench.sh
+	PORTRES_KVER='$(KVER_GIVEN)' bash selftests/qemu/bench.sh
 
 $(BUILD)/bench: selftests/bench.c uapi/linux/portres.h | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $<
 
-clean:
+# The module's build products only: make check builds it for several kernels.
+module-clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+
+clean: module-clean
 	rm -rf $(BUILD)
 
-.PHONY: all module lib tools examples guest-programs install install-module install-lib install-tools demo check bench clean
+.PHONY: all module module-clean lib tools examples guest-programs install install-module install-lib install-tools demo check bench clean

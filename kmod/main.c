@@ -81,7 +81,6 @@ static int __init portres_init(void)
 
 	pr_info("loaded, ABI version %d\n", PORTRES_ABI_VERSION);
 	portres_persistent_load();
-	portres_kunit_run();
 	return 0;
 
 err_hooks:
@@ -101,7 +100,6 @@ err_table:
 
 static void __exit portres_exit(void)
 {
-	portres_kunit_exit();
 	portres_device_uninit();
 	portres_hooks_uninit();
 	portres_netlink_uninit();

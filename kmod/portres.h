@@ -215,15 +215,6 @@ void portres_sysfs_uninit(void);
 int portres_sysfs_add(struct portres_resv *resv);
 void portres_sysfs_del(struct portres_resv *resv);
 
-/* table_kunit.c: the KUnit tests, in a module built with PORTRES_KUNIT=y */
-#ifdef PORTRES_KUNIT
-void portres_kunit_run(void);
-void portres_kunit_exit(void);
-#else
-static inline void portres_kunit_run(void) {}
-static inline void portres_kunit_exit(void) {}
-#endif
-
 /* device.c: /dev/portres and its ioctls */
 int portres_device_init(void);
 void portres_device_uninit(void);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * portres: KUnit tests of the reservation table, built into the module with
- * "make PORTRES_KUNIT=y" for a kernel with CONFIG_KUNIT; they run when the
- * module is loaded with kunit=1.
+ * "make PORTRES_KUNIT=y" for a kernel with CONFIG_KUNIT; they run each time
+ * that module is loaded.
  *
  * No socket is involved: the block search runs on bitmaps made up here,
  * and the table on a namespace state of the tests' own, with made-up
@@ -336,28 +336,8 @@ static struct kunit_suite portres_table_suite = {
 };
 
 /*
- * The suites run when the module is loaded with kunit=1, not at every load:
- * the selftests and the stress test load and unload it many times.
+ * KUnit runs the suites when the module goes live, after portres_init():
+ * every load of a module built with PORTRES_KUNIT=y runs them, so make check
+ * loads that build only in a boot of its own.
  */
-static bool portres_kunit;
-module_param_named(kunit, portres_kunit, bool, 0444);
-MODULE_PARM_DESC(kunit, "run the KUnit tests when loading");
-
-static struct kunit_suite *portres_suites[] = {
-	&portres_search_suite,
-	&portres_table_suite,
-};
-
-void portres_kunit_run(void)
-{
-	if (portres_kunit)
-		__kunit_test_suites_init(portres_suites,
-					 ARRAY_SIZE(portres_suites));
-}
-
-void portres_kunit_exit(void)
-{
-	if (portres_kunit)
-		__kunit_test_suites_exit(portres_suites,
-					 ARRAY_SIZE(portres_suites));
-}
+kunit_test_suites(&portres_search_suite, &portres_table_suite);

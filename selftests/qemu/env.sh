@@ -5,7 +5,9 @@
 PORTRES_CACHE=${PORTRES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/portres}
 
 portres_deps() {
+	# Debian 12's stock kernel and Debian's 6.12 (bookworm-security).
 	local pkgs=(qemu-system-x86 linux-image-amd64 linux-headers-amd64
+		    linux-image-6.12-amd64 linux-headers-6.12-amd64
 		    busybox-static linux-source cpio kmod xz-utils gcc make
 		    libc6-dev g++ pkg-config libmnl-dev perl e2fsprogs bc
 		    python3 flex bison libelf-dev libssl-dev binutils)
@@ -25,14 +27,24 @@ portres_deps() {
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# The newest installed kernel with both an image and headers to build against.
-portres_stock_kver() {
-	local v best=
+# The installed kernels with both an image and headers to build against,
+# oldest first; only $PORTRES_KVER when that is set.
+portres_stock_kvers() {
+	local v found=
 	for v in $(ls /lib/modules | sort -V); do
-		[ -f "/boot/vmlinuz-$v" ] && [ -e "/lib/modules/$v/build/Makefile" ] && best=$v
+		[ -z "${PORTRES_KVER:-}" ] || [ "$v" = "$PORTRES_KVER" ] || continue
+		[ -f "/boot/vmlinuz-$v" ] && [ -e "/lib/modules/$v/build/Makefile" ] || continue
+		echo "$v"
+		found=1
 	done
-	[ -n "$best" ] || { echo "no kernel with headers in /lib/modules" >&2; return 1; }
-	echo "$best"
+	[ -n "$found" ] || { echo "no kernel${PORTRES_KVER:+ $PORTRES_KVER} with an image and headers in /lib/modules" >&2; return 1; }
+}
+
+# The newest of those.
+portres_stock_kver() {
+	local kvers
+	kvers=$(portres_stock_kvers) || return 1
+	tail -n 1 <<<"$kvers"
 }
 
 # Unpacks Debian's linux-source once per version into the cache; prints the tree.
@@ -88,14 +100,13 @@ portres_newest_source() {
 	echo "$dir"
 }
 
-# Installs what is needed, builds the module for the stock kernel and the
-# given guest programs; prints the stock kernel's release.
-portres_stock_build() {
-	local kver
-	portres_deps >&2
-	kver=$(portres_stock_kver)
-	echo "building portres for $kver" >&2
-	make -s module KVER="$kver" >&2
-	make -s "$@" >&2
-	echo "$kver"
+# Builds the module for the stock kernel KVER into build/portres-KVER.ko.
+portres_module_build() {	# portres_module_build KVER
+	make -s module-clean KVER="$1" >/dev/null 2>&1
+	make -s module KVER="$1" && mkdir -p build && cp portres.ko "build/portres-$1.ko"
+}
+
+# Installs what is needed and builds the given guest programs.
+portres_guest_build() {
+	portres_deps >&2 && make -s "$@" >&2
 }

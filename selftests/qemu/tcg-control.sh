@@ -24,7 +24,9 @@ if [ "${1:-}" = -S ]; then
 	shift
 fi
 secs=${1:-60}
-kver=$(portres_stock_build build/churn)
+portres_guest_build build/churn
+kver=$(portres_stock_kver)
+portres_module_build "$kver" >/dev/null
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -47,7 +49,7 @@ wait \$pid
 GUEST
 echo "booting $kver in QEMU (${single[*]:-multi-threaded TCG}), $secs s of churn"
 set +e
-selftests/qemu/run-guest.sh -k "/boot/vmlinuz-$kver" -m portres.ko -r "$kver" \
+selftests/qemu/run-guest.sh -k "/boot/vmlinuz-$kver" -m "build/portres-$kver.ko" -r "$kver" \
 	-s "$work/run.sh" -b build/churn -t $((secs + 120)) "${single[@]}" \
 	-a "softlockup_panic=1" -l "$work/console.log" >/dev/null
 rc=$?
