@@ -132,10 +132,17 @@ SBINDIR ?= $(PREFIX)/sbin
 
 install: install-module install-lib install-tools
 
+# The udev rule that restores the persistent reservations when the module
+# loads; an admin's own rules live in /etc/udev/rules.d.
+UDEVRULESDIR ?= /etc/udev/rules.d
+
 install-tools: tools
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(UDEVRULESDIR)
 	install -m 755 $(BUILD)/portresctl $(DESTDIR)$(SBINDIR)/
 	install -m 644 tools/portresctl.8 $(DESTDIR)$(MANDIR)/man8/
+	sed -e 's|@SBINDIR@|$(SBINDIR)|' tools/60-portres.rules.in \
+		> $(DESTDIR)$(UDEVRULESDIR)/60-portres.rules
 
 install-module: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install

@@ -80,7 +80,6 @@ static int __init portres_init(void)
 		goto err_hooks;
 
 	pr_info("loaded, ABI version %d\n", PORTRES_ABI_VERSION);
-	portres_persistent_load();
 	return 0;
 
 err_hooks:

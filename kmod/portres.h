@@ -192,7 +192,7 @@ struct net *portres_rp_table_net(struct ctl_table *table);
 int portres_hooks_init(void);
 void portres_hooks_uninit(void);
 
-/* persistent.c: persistent reservations and their configuration file */
+/* persistent.c: persistent reservations; protocol numbers */
 int portres_proto_from_ip(int protocol);
 int portres_proto_to_ip(int proto);
 const char *portres_proto_name(int proto);
@@ -202,7 +202,6 @@ int portres_persistent_delete(struct net *net, int proto, u16 start,
 			      u16 count);
 int portres_persistent_lookup(struct net *net, int proto, u16 start,
 			      u16 count, u64 *token);
-void portres_persistent_load(void);
 
 /* netlink.c: the generic netlink family */
 int portres_netlink_init(void);

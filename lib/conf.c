@@ -3,8 +3,9 @@
  * libportres: keeping the configuration file of persistent reservations in
  * step with the kernel.
  *
- * The module restores the initial namespace's persistent reservations from
- * its configuration file when it loads, and never writes it.  When this
+ * The module reads no file: "portresctl restore" creates the blocks of the
+ * file when /dev/portres appears (a udev rule), at boot and after every
+ * modprobe, in the initial namespace.  When this
  * library creates or deletes a persistent reservation of the initial
  * namespace, it adds or removes that block's line, and touches nothing else
  * in the file: other lines, comments and malformed lines stay as they are.
@@ -25,37 +26,42 @@
 
 #include "conf.h"
 
-#define PORTRES_CONF_PARAM "/sys/module/portres/parameters/conf"
 #define PORTRES_CONF_HEADER \
-	"# Persistent port reservations, restored when the portres module loads.\n" \
+	"# Persistent port reservations, restored when the portres module loads\n" \
+	"# (portresctl restore, run by udev).\n" \
 	"# One per line: protocol start count [exclusive]\n"
 
 int portres_conf_path(char *buf, size_t len)
 {
-	FILE *f = fopen(PORTRES_CONF_PARAM, "re");
-	size_t n;
+	const char *path = secure_getenv("PORTRES_CONF");
 
-	if (!f)
-		return -errno;
-	if (!fgets(buf, len, f)) {
-		buf[0] = 0;
-	}
-	fclose(f);
-	n = strlen(buf);
-	if (n && buf[n - 1] == '\n')
-		buf[n - 1] = 0;
+	if (!path)
+		path = PORTRES_CONF_DEFAULT;
+	if (strlen(path) >= len)
+		return -ENAMETOOLONG;
+	strcpy(buf, path);
 	return 0;
 }
 
+/* Sets *@why, if @why is not NULL, and returns -EINVAL. */
+static int portres_conf_bad(const char **why, const char *reason)
+{
+	if (why)
+		*why = reason;
+	return -EINVAL;
+}
+
 int portres_conf_parse_line(const char *line, size_t len,
-			    struct portres_conf_entry *e)
+			    struct portres_conf_entry *e, const char **why)
 {
 	char copy[256], *words[5], *save = NULL, *w, *hash, *end;
 	unsigned long start, count;
 	int n = 0;
 
 	if (len >= sizeof(copy))
-		return -EINVAL;
+		return portres_conf_bad(why, "line too long");
+	if (memchr(line, 0, len))
+		return portres_conf_bad(why, "line holds a NUL byte");
 	memcpy(copy, line, len);
 	copy[len] = 0;
 	hash = strchr(copy, '#');
@@ -64,33 +70,34 @@ int portres_conf_parse_line(const char *line, size_t len,
 	for (w = strtok_r(copy, " \t\r", &save); w;
 	     w = strtok_r(NULL, " \t\r", &save)) {
 		if (n == 5)
-			return -EINVAL;
+			break;
 		words[n++] = w;
 	}
 	if (n == 0)
 		return 1;
 	if (n < 3 || n > 4)
-		return -EINVAL;
+		return portres_conf_bad(why, "expected: protocol start count [exclusive]");
 	if (!strcmp(words[0], "tcp"))
 		e->protocol = 6;
 	else if (!strcmp(words[0], "udp"))
 		e->protocol = 17;
 	else
-		return -EINVAL;
+		return portres_conf_bad(why, "protocol must be tcp or udp");
 	errno = 0;
 	start = strtoul(words[1], &end, 10);
 	if (errno || *end || !start || start > 65535 || words[1][0] == '-')
-		return -EINVAL;
+		return portres_conf_bad(why, "start must be a port from 1 to 65535");
 	count = strtoul(words[2], &end, 10);
-	if (errno || *end || !count || start + count > 65536 ||
-	    words[2][0] == '-')
-		return -EINVAL;
+	if (errno || *end || !count || words[2][0] == '-')
+		return portres_conf_bad(why, "count must be a number from 1 up");
+	if (start + count > 65536)
+		return portres_conf_bad(why, "the block runs past port 65535");
 	e->start = start;
 	e->count = count;
 	e->exclusive = 0;
 	if (n == 4) {
 		if (strcmp(words[3], "exclusive"))
-			return -EINVAL;
+			return portres_conf_bad(why, "the fourth word can only be \"exclusive\"");
 		e->exclusive = 1;
 	}
 	return 0;
@@ -218,7 +225,7 @@ int portres_conf_edit(const char *path, const struct portres_conf_entry *e,
 
 		end = nl ? (size_t)(nl - old) + 1 : oldlen;
 		if (portres_conf_parse_line(old + pos, end - pos -
-					    (nl ? 1 : 0), &cur) == 0 &&
+					    (nl ? 1 : 0), &cur, NULL) == 0 &&
 		    cur.protocol == e->protocol && cur.start == e->start &&
 		    cur.count == e->count) {
 			found = 1;

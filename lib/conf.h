@@ -13,12 +13,20 @@ struct portres_conf_entry {
 	int exclusive;
 };
 
-/* The file the loaded module restores from; "" when it has none. */
+#define PORTRES_CONF_DEFAULT "/etc/portres.conf"
+
+/*
+ * The configuration file: $PORTRES_CONF (ignored in setuid programs), else
+ * /etc/portres.conf; "" keeps no file.
+ */
 int portres_conf_path(char *buf, size_t len);
 
-/* Return: 0 for a reservation line, 1 for a blank or comment, -EINVAL. */
+/*
+ * Return: 0 for a reservation line, 1 for a blank or comment, -EINVAL with
+ * *@why (if @why is not NULL) saying what is wrong.
+ */
 int portres_conf_parse_line(const char *line, size_t len,
-			    struct portres_conf_entry *e);
+			    struct portres_conf_entry *e, const char **why);
 
 /* Adds (@add) or removes the line of @e's block in the file @path. */
 int portres_conf_edit(const char *path, const struct portres_conf_entry *e,

@@ -127,6 +127,17 @@ else
 	result fail "make install DESTDIR=... PREFIX=/usr; a program builds with pkg-config against libportres.so.1"
 fi
 
+# The tools, and the udev rule that restores the configuration file.
+if make -s install-tools DESTDIR="$inst" PREFIX=/usr >"$work/install-tools.log" 2>&1 &&
+   [ -x "$inst/usr/sbin/portresctl" ] &&
+   grep -qx 'ACTION=="add", SUBSYSTEM=="misc", KERNEL=="portres", RUN+="/usr/sbin/portresctl restore"' \
+	"$inst/etc/udev/rules.d/60-portres.rules"; then
+	result ok "make install-tools: portresctl, its man page, and the udev rule that runs portresctl restore"
+else
+	cat "$work/install-tools.log"
+	result fail "make install-tools: portresctl, its man page, and the udev rule that runs portresctl restore"
+fi
+
 if perl "$src/scripts/checkpatch.pl" --no-tree --quiet --terse -f \
 	kmod/*.c kmod/*.h uapi/linux/portres.h >"$work/checkpatch.log" 2>&1 &&
    ! grep -qE ': (ERROR|WARNING|CHECK):' "$work/checkpatch.log"; then
@@ -240,13 +251,16 @@ stock_kernel() {	# stock_kernel KVER
 		-b build/portres_test -b build/hook_cost -b build/win_test \
 		"${examples[@]}" "${libs[@]}"
 
-	# A reboot: two boots over one disk that holds the configuration file.
+	# A reboot: two boots over one disk that holds the configuration
+	# file, restored in the second as udev would (run-guest.sh -d).
 	rm -rf "$work/disk.img" "$work/empty" && mkdir -p "$work/empty"
 	if mkfs.ext4 -q -F -d "$work/empty" "$work/disk.img" 16M >/dev/null 2>&1; then
 		echo 'persist_boot create' >"$work/boot1.sh"
 		echo 'persist_boot verify' >"$work/boot2.sh"
-		guest reboot-1 "$work/boot1.sh" -b build/persist_boot -d "$work/disk.img"
-		guest reboot-2 "$work/boot2.sh" -b build/persist_boot -d "$work/disk.img"
+		guest reboot-1 "$work/boot1.sh" -b build/persist_boot \
+			-d "$work/disk.img" "${libs[@]}"
+		guest reboot-2 "$work/boot2.sh" -b build/persist_boot \
+			-d "$work/disk.img" "${libs[@]}"
 	else
 		result fail "make the guest's disk image (mkfs.ext4)"
 	fi
@@ -289,8 +303,8 @@ debug_kernel() {
 	guest kunit "$work/kunit.sh"
 	# KUnit's KTAP, from the kernel log, through the kernel's own parser.
 	ktap=$(sed -n '/^portres-guest: dmesg begin$/,/^portres-guest: dmesg end$/p' \
-		"$work/last-kunit.log" | sed 's/^\[ *[0-9.]*\] //' |
-		sed -n '/^KTAP version\|^    # Subtest: portres/,$p' | grep -v '^portres')
+		"$work/last-kunit.log" | sed -n '/portres: loaded/,$p' |
+		sed 's/^\[ *[0-9.]*\] //' | grep -v '^portres')
 	# Older kernels print a module's suites without a top-level plan.
 	if ! grep -q '^1\.\.[0-9]' <<<"$ktap"; then
 		ktap=$(printf 'KTAP version 1\n1..%s\n%s\n' \
@@ -312,7 +326,7 @@ debug_kernel() {
 
 	g_ko=$work/portres-debug.ko
 	guest selftests selftests/guest/debug.sh -b build/portres_test \
-		-b build/bad_input_test -b build/nl_test -b build/win_test
+		-b build/bad_input_test -b build/win_test "${libs[@]}"
 	echo 'stress -r 60' >"$work/stress.sh"
 	guest stress-reload "$work/stress.sh" -S -b build/stress
 	reload_waits

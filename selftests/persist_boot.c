@@ -5,7 +5,8 @@
  *	persist_boot create	(first boot) create two persistent blocks
  *	persist_boot verify	(second boot, same disk) they are back
  *
- * Prints TAP.  The guest keeps portres' configuration file on its disk.
+ * Prints TAP.  The guest keeps the configuration file on its disk
+ * (PORTRES_CONF) and restores it as udev would, when /dev/portres appears.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -80,6 +81,13 @@ int main(int argc, char **argv)
 		int fd = socket(AF_INET, SOCK_DGRAM, 0);
 
 		printf("1..4\n");
+		/* udev (here mdev) runs portresctl restore as the device appears. */
+		for (int i = 0; i < 100; i++) {
+			if (portres_persistent_lookup(IPPROTO_UDP, 61500, 3,
+						      &token) == 0)
+				break;
+			usleep(100000);
+		}
 		check(portres_persistent_lookup(IPPROTO_TCP, 61000, 10,
 						&token) == 0,
 		      "after the reboot, tcp 61000-61009 is reserved");

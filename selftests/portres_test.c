@@ -1013,6 +1013,10 @@ TEST_F(dev, not_tcp_or_udp)
 	ASSERT_EQ(0, sysctl_write("ping_group_range", "0 0"));
 	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
 		fd = socket(kinds[i][0], kinds[i][1], kinds[i][2]);
+		/* Newer kernels (7.3 among them) have no UDP-Lite at all. */
+		if (fd < 0 && errno == EPROTONOSUPPORT &&
+		    kinds[i][2] == IPPROTO_UDPLITE)
+			continue;
 		ASSERT_LE(0, fd) TH_LOG("socket kind %u: %s", i, strerror(errno));
 		EXPECT_EQ(-EOPNOTSUPP, portres_acquire(fd, 0, 1, &start, &token))
 			TH_LOG("socket kind %u", i);
@@ -1422,6 +1426,20 @@ static const char conf_text[] =
 	"tcp 0 5\n"
 	"udp 61500 1   # trailing comment\n";
 
+/* Waits for udev (mdev in the guest) to restore the file after a load. */
+static int wait_restored(int proto, uint16_t start, uint16_t count)
+{
+	uint64_t token;
+	int i, ret = -ENOENT;
+
+	for (i = 0; i < 100 && ret == -ENOENT; i++) {
+		ret = portres_persistent_lookup(proto, start, count, &token);
+		if (ret == -ENOENT)
+			usleep(100000);
+	}
+	return ret;
+}
+
 TEST(persistent_restored_on_reload)
 {
 	char buf[1024], expect[1024];
@@ -1429,24 +1447,29 @@ TEST(persistent_restored_on_reload)
 
 	if (portres_version() < 0)
 		SKIP(return, "portres is not loaded");
+	if (access("/tests/portresctl", X_OK))
+		SKIP(return, "no portresctl to restore the file");
 	ASSERT_EQ(0, write_text(CONF, conf_text));
-	/* A mark in the kernel log: what follows is this reload's. */
-	ASSERT_EQ(0, write_text("/dev/kmsg", "portres-test: reload with a test configuration\n"));
 	ASSERT_EQ(0, reload());
+	/* The device appeared: udev ran portresctl restore. */
+	EXPECT_EQ(0, wait_restored(IPPROTO_UDP, 61500, 1));
 	EXPECT_EQ(0, portres_persistent_lookup(IPPROTO_TCP, 61000, 10, &token));
 	EXPECT_EQ(0, portres_persistent_lookup(IPPROTO_UDP, 61000, 10, &token));
-	EXPECT_EQ(0, portres_persistent_lookup(IPPROTO_UDP, 61500, 1, &token));
 	EXPECT_EQ(-ENOENT, portres_persistent_lookup(IPPROTO_TCP, 61005, 2,
 						     &token));
 	EXPECT_STREQ("1", attr("udp-61000-61009", "exclusive"));
 	EXPECT_STREQ("0", attr("tcp-61000-61009", "exclusive"));
-	/* Each bad line is reported with its number; the others apply. */
-#define SINCE_MARK "dmesg | sed -n '/portres-test: reload with/,$p' | "
-	EXPECT_EQ(0, system(SINCE_MARK "grep -q 'portres: " CONF ":4: '"));
-	EXPECT_EQ(0, system(SINCE_MARK "grep -q 'portres: " CONF ":5: cannot reserve tcp 61005-61006'"));
-	EXPECT_EQ(0, system(SINCE_MARK "grep -q 'portres: " CONF ":6: '"));
-	EXPECT_EQ(0, system(SINCE_MARK "grep -q 'restored 3 persistent reservations'"));
-	EXPECT_NE(0, system(SINCE_MARK "grep -q 'portres: " CONF ":[1237]:'"));
+	/*
+	 * Once more by hand: what is there already stays, each bad line is
+	 * reported with its number, and the exit status says so.
+	 */
+	EXPECT_EQ(1 << 8, system("portresctl restore 2>/tmp/restore.err"));
+	EXPECT_EQ(0, system("grep -q '^portresctl: " CONF ":4: protocol must be tcp or udp; line ignored' /tmp/restore.err"));
+	EXPECT_EQ(0, system("grep -q '^portresctl: " CONF ":5: cannot reserve tcp 61005-61006: Address already in use' /tmp/restore.err"));
+	EXPECT_EQ(0, system("grep -q '^portresctl: " CONF ":6: start must be a port' /tmp/restore.err"));
+	EXPECT_EQ(3, system("exit $(wc -l </tmp/restore.err)") >> 8);
+	EXPECT_STREQ("tcp-61000-61009 udp-61000-61009 udp-61500-61500",
+		     entries());
 
 	/* The library adds its block's line and touches nothing else. */
 	ASSERT_EQ(0, portres_persistent_create(IPPROTO_TCP, 62000, 4, 0, &token));
@@ -1463,6 +1486,7 @@ TEST(persistent_restored_on_reload)
 	EXPECT_EQ(NULL, strstr(buf, "udp 61000 10 exclusive"));
 	EXPECT_NE(NULL, strstr(buf, "bogus line here\ntcp 61005 2\n"));
 	ASSERT_EQ(0, reload());
+	EXPECT_EQ(0, wait_restored(IPPROTO_UDP, 61500, 1));
 	EXPECT_EQ(-ENOENT, portres_persistent_lookup(IPPROTO_UDP, 61000, 10,
 						     &token));
 	EXPECT_EQ(0, portres_persistent_lookup(IPPROTO_TCP, 61000, 10, &token));

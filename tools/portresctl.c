@@ -71,8 +71,9 @@ static void usage(FILE *out)
 		"       %s [-j] add tcp|udp START COUNT [exclusive]\n"
 		"       %s delete tcp|udp START COUNT\n"
 		"       %s [-j] monitor\n"
+		"       %s restore [FILE]\n"
 		"  -j  print JSON\n",
-		prog, prog, prog, prog, prog);
+		prog, prog, prog, prog, prog, prog);
 }
 
 static void __attribute__((noreturn)) bad_usage(const char *fmt, const char *what)
@@ -640,6 +641,86 @@ static int cmd_delete(struct ctl *ctl, int protocol, uint16_t start,
 	return 0;
 }
 
+/* Creates the block of one line of the configuration file. */
+static int restore_line(struct ctl *ctl, const struct portres_conf_entry *e)
+{
+	struct nlmsghdr *nlh;
+	int err;
+
+	nlh = block_request(ctl, PORTRES_CMD_CREATE, e->protocol, e->start,
+			    e->count);
+	if (e->exclusive)
+		mnl_attr_put(nlh, PORTRES_A_EXCLUSIVE, 0, NULL);
+	ctl->each = NULL;
+	if (talk(ctl, nlh, resv_cb) == 0)
+		return 0;
+	err = errno;
+	/* Restored already (udev ran twice, or an admin did): nothing to do. */
+	if (err == EADDRINUSE &&
+	    talk(ctl, block_request(ctl, PORTRES_CMD_LOOKUP, e->protocol,
+				    e->start, e->count), resv_cb) == 0)
+		return 0;
+	errno = err;
+	return -1;
+}
+
+/*
+ * Creates, in the namespace it runs in, the persistent blocks that the
+ * configuration file lists; udev runs it when /dev/portres appears.  Each
+ * line that cannot be read or reserved is reported with its number and the
+ * others still apply.  A missing file holds nothing to restore.
+ */
+static int cmd_restore(struct ctl *ctl, const char *path)
+{
+	struct portres_conf_entry e;
+	unsigned int lineno = 0, bad = 0;
+	size_t cap = 0;
+	char *line = NULL;
+	const char *why;
+	ssize_t len;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f) {
+		if (errno == ENOENT)
+			return 0;
+		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+		return 1;
+	}
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		if (len && line[len - 1] == '\n')
+			len--;
+		switch (portres_conf_parse_line(line, len, &e, &why)) {
+		case 1:
+			continue;
+		case 0:
+			break;
+		default:
+			fprintf(stderr, "%s: %s:%u: %s; line ignored\n", prog,
+				path, lineno, why);
+			bad++;
+			continue;
+		}
+		if (restore_line(ctl, &e) == 0)
+			continue;
+		fprintf(stderr, "%s: %s:%u: cannot reserve %s %u-%u: %s", prog,
+			path, lineno, proto_name(e.protocol), e.start,
+			e.start + e.count - 1, strerror(errno));
+		if (ctl->extack[0])
+			fprintf(stderr, ": %s", ctl->extack);
+		fputc('\n', stderr);
+		bad++;
+	}
+	if (ferror(f)) {
+		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+		bad++;
+	}
+	free(line);
+	fclose(f);
+	return bad ? 1 : 0;
+}
+
 static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
@@ -755,6 +836,19 @@ int main(int argc, char **argv)
 			ret = cmd_delete(&ctl, protocol, start, count);
 		else
 			ret = cmd_lookup(&ctl, protocol, start, count);
+	} else if (!strcmp(cmd, "restore")) {
+		char path[4096];
+
+		if (argc > 1)
+			bad_usage("%s", "restore takes at most a file");
+		if (argc)
+			snprintf(path, sizeof(path), "%s", argv[0]);
+		else if (portres_conf_path(path, sizeof(path)))
+			bad_usage("%s", "PORTRES_CONF is too long");
+		if (!path[0])
+			return 0;
+		ctl_open(&ctl);
+		ret = cmd_restore(&ctl, path);
 	} else {
 		bad_usage("unknown command \"%s\"", cmd);
 	}

@@ -11,8 +11,9 @@
 # binaries in /tests, each FILE at GUESTPATH or its own path (shared
 # libraries) and SCRIPT as /run.sh.  With -d, DISK (an ext4 image)
 # is the guest's virtio disk, mounted on /persist before portres loads, and
-# portres keeps its configuration file there: a second boot over the same
-# DISK is a reboot.  MODULE_OPTIONS go to the first modprobe of portres;
+# the configuration file is kept there (PORTRES_CONF): a second boot over
+# the same DISK is a reboot.  With portresctl among the binaries, the guest
+# runs "portresctl restore" whenever /dev/portres appears, as udev does.  MODULE_OPTIONS go to the first modprobe of portres;
 # KERNEL_ARGS are added to the kernel's command line.
 #
 # -S runs the guest's two CPUs on one host thread (-accel tcg,thread=single).
@@ -77,8 +78,7 @@ if [ -n "$disk" ]; then
 		mkdir -p "$root/$(dirname "$ko")"
 		cp "$ko" "$root/$ko"
 	done
-	mkdir -p "$root/persist" "$root/etc/modprobe.d"
-	echo "options portres conf=/persist/portres.conf" > "$root/etc/modprobe.d/portres.conf"
+	mkdir -p "$root/persist"
 	drive=(-drive "file=$disk,if=virtio,format=raw")
 else
 	drive=()

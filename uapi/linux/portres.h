@@ -39,11 +39,12 @@
  *
  * Persistent reservations (ABI version 2) belong to the caller's network
  * namespace and to no socket; they last until deleted, or until the module
- * is unloaded.  The module restores those of the initial namespace from its
- * configuration file (module parameter conf, /etc/portres.conf) when it
- * loads; libportres keeps that file in step.  A socket associated with a
- * persistent token needs CAP_NET_ADMIN; other sockets may bind ports of a
- * persistent block explicitly unless it is PORTRES_F_EXCLUSIVE.
+ * is unloaded.  The module reads no file: those of the initial namespace
+ * are kept in /etc/portres.conf by libportres and portresctl, and created
+ * again from it by "portresctl restore", which udev runs when /dev/portres
+ * appears.  A socket associated with a persistent token needs
+ * CAP_NET_ADMIN; other sockets may bind ports of a persistent block
+ * explicitly unless it is PORTRES_F_EXCLUSIVE.
  *
  * PORTRES_IOC_CREATE: reserve exactly @count ports from @start for
  *	@protocol; @token is set.  Needs CAP_NET_ADMIN over the namespace.
