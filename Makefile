@@ -4,6 +4,9 @@
 #
 #   make              the module for the running kernel, and libportres
 #   make install      modules_install, depmod, the library and its header
+#   make uninstall    takes it all away again
+#   make dkms-install the module through DKMS, for every kernel with headers
+#   make deb          the Debian packages, in build/deb
 #   make demo         boot Debian's newest stock kernel in QEMU, run the demo
 #   make check        every test, on every kernel, in QEMU (installs what it
 #                     needs as root); KVER=... for one kernel
@@ -22,7 +25,7 @@ WARN := -Wall -Wextra -Werror
 CPPFLAGS += -Iuapi -Ilib -Ilib/include
 BUILD := build
 SOVERSION := 1
-VERSION := 0.2.0
+VERSION := $(shell cat VERSION)
 
 # The kselftest harness header, from a kernel source tree (make check
 # unpacks Debian's linux-source into its cache and passes it here).
@@ -49,8 +52,10 @@ $(BUILD)/libportres.a: $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/libportres.so.$(SOVERSION): $(LIB_OBJS)
-	$(CC) $(CFLAGS) -shared -Wl,-soname,libportres.so.$(SOVERSION) -o $@ $^
+# The version script names the exported symbols and versions them.
+$(BUILD)/libportres.so.$(SOVERSION): $(LIB_OBJS) lib/libportres.map
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,libportres.so.$(SOVERSION) \
+		-Wl,--version-script=lib/libportres.map -o $@ $(LIB_OBJS)
 
 $(BUILD)/libportres.so: $(BUILD)/libportres.so.$(SOVERSION)
 	ln -sf libportres.so.$(SOVERSION) $@
@@ -117,8 +122,9 @@ examples: $(SEED_EXAMPLES) $(BUILD)/example-persistent
 	$(if $(SEED_EXAMPLES),,@echo "examples: no Windows reference pages in $(SEEDS_DIR), the ported examples are skipped")
 
 # The admin tool: dynamically linked, as libmnl is only a shared library.
-$(BUILD)/portresctl: tools/portresctl.c lib/conf.h $(BUILD)/libportres.a
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(BUILD)/libportres.a -lmnl
+$(BUILD)/portresctl: tools/portresctl.c lib/conf.h $(BUILD)/libportres.a VERSION
+	$(CC) $(CPPFLAGS) -DPORTRES_VERSION='"$(VERSION)"' $(CFLAGS) $(WARN) \
+		$(LDFLAGS) -o $@ $< $(BUILD)/libportres.a -lmnl
 
 tools: $(BUILD)/portresctl
 
@@ -138,9 +144,10 @@ UDEVRULESDIR ?= /etc/udev/rules.d
 
 install-tools: tools
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(UDEVRULESDIR)
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UDEVRULESDIR)
 	install -m 755 $(BUILD)/portresctl $(DESTDIR)$(SBINDIR)/
 	install -m 644 tools/portresctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 tools/portres.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	sed -e 's|@SBINDIR@|$(SBINDIR)|' tools/60-portres.rules.in \
 		> $(DESTDIR)$(UDEVRULESDIR)/60-portres.rules
 
@@ -160,6 +167,64 @@ install-lib: lib
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 		lib/portres.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/portres.pc
+	install -d $(DESTDIR)$(MANDIR)/man3
+	install -m 644 lib/libportres.3 $(DESTDIR)$(MANDIR)/man3/
+	$(if $(DESTDIR),,ldconfig)
+
+# What make install put there, for this KVER's module.
+uninstall:
+	rm -f $(DESTDIR)/lib/modules/$(KVER)/updates/portres.ko \
+		$(DESTDIR)/lib/modules/$(KVER)/extra/portres.ko
+	$(if $(DESTDIR),,depmod -a $(KVER))
+	rm -f $(DESTDIR)$(LIBDIR)/libportres.a \
+		$(DESTDIR)$(LIBDIR)/libportres.so.$(SOVERSION) \
+		$(DESTDIR)$(LIBDIR)/libportres.so \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/portres.pc \
+		$(DESTDIR)$(INCLUDEDIR)/portres.h \
+		$(DESTDIR)$(INCLUDEDIR)/linux/portres.h \
+		$(DESTDIR)$(MANDIR)/man3/libportres.3 \
+		$(DESTDIR)$(SBINDIR)/portresctl \
+		$(DESTDIR)$(MANDIR)/man8/portresctl.8 \
+		$(DESTDIR)$(MANDIR)/man5/portres.conf.5 \
+		$(DESTDIR)$(UDEVRULESDIR)/60-portres.rules
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/portres
+	$(if $(DESTDIR),,ldconfig)
+
+# DKMS: the module's sources in /usr/src/portres-VERSION, built and
+# installed for every kernel with headers, and again at each new kernel.
+DKMS_SRC = $(DESTDIR)/usr/src/portres-$(VERSION)
+DKMS_FILES = Kbuild Makefile VERSION dkms.conf kmod uapi
+
+dkms-src:
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)
+	cp -R $(DKMS_FILES) $(DKMS_SRC)/
+	rm -f $(DKMS_SRC)/kmod/*.o $(DKMS_SRC)/kmod/.*.cmd
+	sed -i 's/#MODULE_VERSION#/$(VERSION)/' $(DKMS_SRC)/dkms.conf
+
+dkms-install: dkms-src
+	dkms add portres/$(VERSION)
+	for k in $$(ls /lib/modules); do \
+		[ -e /lib/modules/$$k/build/Makefile ] || continue; \
+		dkms install portres/$(VERSION) -k $$k || exit 1; \
+	done
+
+# The Debian packages (debian/), built from a copy of the tree in
+# build/deb, where they are left: portres-dkms, libportres1,
+# libportres-dev, portres-tools.
+deb:
+	rm -rf $(BUILD)/deb
+	mkdir -p $(BUILD)/deb/portres-$(VERSION)
+	tar -cf - --exclude=./$(BUILD) --exclude=./.git --exclude='*.o' \
+		--exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
+		--exclude='.*.cmd' --exclude=Module.symvers \
+		--exclude=modules.order . | \
+		tar -xf - -C $(BUILD)/deb/portres-$(VERSION)
+	cd $(BUILD)/deb/portres-$(VERSION) && dpkg-buildpackage -us -uc -b
+
+dkms-uninstall:
+	-dkms remove portres/$(VERSION) --all
+	rm -rf $(DKMS_SRC)
 
 # KVER names one kernel for demo, check and bench only when it is given on
 # the command line or in the environment; otherwise they pick their own.
@@ -184,4 +249,5 @@ module-clean:
 clean: module-clean
 	rm -rf $(BUILD)
 
+.PHONY: uninstall dkms-src dkms-install dkms-uninstall deb
 .PHONY: all module module-clean lib tools examples guest-programs install install-module install-lib install-tools demo check bench clean

@@ -79,7 +79,8 @@ static int __init portres_init(void)
 	if (err)
 		goto err_hooks;
 
-	pr_info("loaded, ABI version %d\n", PORTRES_ABI_VERSION);
+	pr_info("loaded, version %s, ABI version %d\n", PORTRES_VERSION,
+		PORTRES_ABI_VERSION);
 	return 0;
 
 err_hooks:
@@ -115,5 +116,6 @@ module_init(portres_init);
 module_exit(portres_exit);
 
 MODULE_LICENSE("GPL");
+MODULE_VERSION(PORTRES_VERSION);
 MODULE_DESCRIPTION("TCP and UDP port reservations");
 MODULE_AUTHOR("The portres developers");

@@ -374,6 +374,9 @@ static const struct genl_ops portres_nl_ops[] = {
 	},
 };
 
+/* A request for the family loads the module (portresctl, at any time). */
+MODULE_ALIAS_GENL_FAMILY(PORTRES_GENL_NAME);
+
 static struct genl_family portres_genl_family __ro_after_init = {
 	.name = PORTRES_GENL_NAME,
 	.version = PORTRES_GENL_VERSION,

@@ -147,6 +147,109 @@ else
 	result fail "checkpatch.pl runs clean on kmod/ and uapi/"
 fi
 
+# make uninstall takes away what make install put there.
+if make -s install-lib install-tools DESTDIR="$work/inst2" PREFIX=/usr \
+	>"$work/uninstall.log" 2>&1 &&
+   [ -n "$(find "$work/inst2" -type f)" ] &&
+   make -s uninstall DESTDIR="$work/inst2" PREFIX=/usr >>"$work/uninstall.log" 2>&1 &&
+   [ -z "$(find "$work/inst2" -type f -o -type l)" ]; then
+	result ok "make uninstall DESTDIR=... PREFIX=/usr leaves no file behind"
+else
+	cat "$work/uninstall.log"
+	find "$work/inst2" -type f -o -type l
+	result fail "make uninstall DESTDIR=... PREFIX=/usr leaves no file behind"
+fi
+
+portresctl_version=$(build/portresctl -V)
+if [ "$portresctl_version" = "portresctl $(cat VERSION)" ]; then
+	result ok "portresctl -V prints the version ($portresctl_version)"
+else
+	result fail "portresctl -V prints the version" "$portresctl_version"
+fi
+
+# libportres.so.1 exports the symbols of its version script, and no others.
+exported=$(objdump -T build/libportres.so.1 | awk '$4 == ".text" { print $6 " " $7 }' | sort)
+mapped=$(sed -n 's/^\t\([A-Za-z_]*\);$/LIBPORTRES_1 \1/p' lib/libportres.map | sort)
+if [ -n "$mapped" ] && [ "$exported" = "$mapped" ]; then
+	result ok "libportres.so.1 exports the $(wc -l <<<"$mapped") symbols of lib/libportres.map, at LIBPORTRES_1"
+else
+	diff <(echo "$exported") <(echo "$mapped")
+	result fail "libportres.so.1 exports the symbols of lib/libportres.map, at LIBPORTRES_1"
+fi
+
+# The Debian packages: built, what each holds, installed into a scratch
+# root, and lintian.
+deb_holds() {	# deb_holds PACKAGE PATH...: the package holds each PATH
+	local deb pkg=$1 missing=
+	shift
+	deb=$(ls build/deb/"$pkg"_*.deb 2>/dev/null | head -n 1)
+	[ -n "$deb" ] || { echo "no $pkg package"; return 1; }
+	dpkg-deb -c "$deb" | awk '{ print $6 }' | sed 's|^\./|/|' >"$work/deb.list"
+	for f in "$@"; do
+		grep -qx "$f" "$work/deb.list" || missing="$missing $f"
+	done
+	[ -z "$missing" ] || { echo "$pkg lacks:$missing"; return 1; }
+}
+version=$(cat VERSION)
+ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+if make -s deb >"$work/deb.log" 2>&1; then
+	result ok "make deb builds the packages"
+	if deb_holds portres-dkms /usr/src/portres-$version/dkms.conf \
+		/usr/src/portres-$version/Kbuild /usr/src/portres-$version/Makefile \
+		/usr/src/portres-$version/kmod/bind_hook.c \
+		/usr/src/portres-$version/kmod/compat.h \
+		/usr/src/portres-$version/uapi/linux/portres.h &&
+	   dpkg-deb -f build/deb/portres-dkms_*.deb Depends | grep -q dkms &&
+	   deb_holds libportres1 /usr/lib/$ma/libportres.so.1 &&
+	   deb_holds libportres-dev /usr/include/portres.h \
+		/usr/include/linux/portres.h /usr/include/portres/winsock2.h \
+		/usr/include/portres/mstcpip.h /usr/include/portres/iphlpapi.h \
+		/usr/lib/$ma/libportres.so /usr/lib/$ma/libportres.a \
+		/usr/lib/$ma/pkgconfig/portres.pc \
+		/usr/share/man/man3/libportres.3.gz &&
+	   deb_holds portres-tools /usr/sbin/portresctl \
+		/usr/share/man/man8/portresctl.8.gz \
+		/usr/share/man/man5/portres.conf.5.gz \
+		/usr/lib/udev/rules.d/60-portres.rules \
+		/usr/lib/modules-load.d/portres.conf; then
+		result ok "portres-dkms (module source, dkms.conf), libportres1, libportres-dev (headers, .so, .a, .pc, libportres(3)), portres-tools (portresctl, its man pages, udev rule, modules-load.d)"
+	else
+		result fail "each package holds its files"
+	fi
+	root=$work/debroot
+	for deb in build/deb/*.deb; do dpkg -x "$deb" "$root"; done
+	if [ "$("$root/usr/sbin/portresctl" -V)" = "portresctl $version" ] &&
+	   grep -q 'RUN+="/usr/sbin/portresctl restore"' "$root/usr/lib/udev/rules.d/60-portres.rules" &&
+	   [ "$(cat "$root/usr/lib/modules-load.d/portres.conf")" = portres ] &&
+	   readelf -d "$root/usr/lib/$ma/libportres.so.1" | grep -q 'SONAME.*libportres.so.1' &&
+	   grep -qx "PACKAGE_VERSION=\"$version\"" "$root/usr/src/portres-$version/dkms.conf"; then
+		result ok "the packages unpacked into a scratch root: portresctl runs, the udev rule runs it, the module loads at boot, DKMS gets the version"
+	else
+		result fail "the packages unpacked into a scratch root work together"
+	fi
+	if lintian --fail-on error,warning build/deb/*.changes >"$work/lintian.log" 2>&1; then
+		result ok "lintian: no error or warning"
+	else
+		cat "$work/lintian.log"
+		result fail "lintian: no error or warning"
+	fi
+else
+	tail -n 30 "$work/deb.log"
+	result fail "make deb builds the packages"
+fi
+
+# DKMS builds the module for each stock kernel; those are the modules the
+# guests below load.
+if [ -n "$want_stock" ]; then
+	make -s dkms-uninstall >/dev/null 2>&1
+	if make dkms-install >"$work/dkms.log" 2>&1; then
+		result ok "make dkms-install: dkms add, build and install of portres $version for each kernel with headers"
+	else
+		tail -n 30 "$work/dkms.log"
+		result fail "make dkms-install: dkms add, build and install of portres $version for each kernel with headers"
+	fi
+fi
+
 # The IBT check must be able to fail: an object that calls through a
 # function pointer.
 printf 'int (*portres_fp)(void);\nint f(void) { return portres_fp() + 1; }\n' |
@@ -174,6 +277,25 @@ module_build() {
 	fi
 }
 
+# The module DKMS built for a stock kernel: dkms_module KVER; the module is
+# left in $work/portres-KVER.ko.
+dkms_module() {
+	local ko log=/var/lib/dkms/portres/$version/$1/x86_64/log/make.log
+	ko=$(ls /lib/modules/"$1"/updates/dkms/portres.ko* 2>/dev/null | head -n 1)
+	if [ -n "$ko" ] && [ -f "$log" ] && ! grep -q 'warning:' "$log"; then
+		case $ko in
+		*.xz) xz -dc "$ko" >"$work/portres-$1.ko" ;;
+		*.zst) zstd -qdc "$ko" >"$work/portres-$1.ko" ;;
+		*) cp "$ko" "$work/portres-$1.ko" ;;
+		esac
+		result ok "module built by DKMS for $1 without warnings (${ko#/lib/modules/})"
+	else
+		[ -f "$log" ] && cat "$log"
+		result fail "module built by DKMS for $1 without warnings"
+		return 1
+	fi
+}
+
 ibt_check() {	# ibt_check NAME
 	if selftests/ibt_check.sh "$work/portres-$1.ko" >"$work/ibt-$1.log"; then
 		result ok "IBT: the module for $1 makes no indirect call; originals and kallsyms through static calls"
@@ -196,7 +318,7 @@ guest() {
 		>"$work/guest.out" 2>&1
 	rc=$?
 	cp "$log" "$work/last-$name.log"
-	grep -E '^(ok|not ok) [0-9]+ |^# (PASSED|FAILED|Totals)|^portres-check:| us with |^#  (FAIL|SKIP)|^# [a-z_0-9.]+: Test (failed|terminated)|^# .*(Expected|FAIL)' \
+	grep -E '^(ok|not ok) [0-9]+ |^# (PASSED|FAILED|Totals)|^portres-check:| us, with |^#  (FAIL|SKIP)|^# [a-z_0-9.]+: Test (failed|terminated)|^# .*(Expected|FAIL)' \
 		"$log" | grep -v '^#  *OK'
 
 	ok=$(grep -cE '^ok [0-9]+ ' "$log")
@@ -244,7 +366,7 @@ fi
 stock_kernel() {	# stock_kernel KVER
 	local kver=$1
 	begin_part "$kver"
-	module_build "$kver" "/lib/modules/$kver/build" || return
+	dkms_module "$kver" || return
 	ibt_check "$kver"
 	g_kernel=/boot/vmlinuz-$kver g_kver=$kver g_ko=$work/portres-$kver.ko
 	guest selftests selftests/guest/selftests.sh -b build/portres-demo \
@@ -335,5 +457,18 @@ debug_kernel() {
 for kver in $kvers; do
 	stock_kernel "$kver"
 done
+if [ -n "$want_stock" ]; then
+	part=host
+	make -s dkms-uninstall >"$work/dkms-remove.log" 2>&1
+	left=$(dkms status portres 2>/dev/null
+	       ls -d /var/lib/dkms/portres /usr/src/portres-* 2>/dev/null
+	       ls /lib/modules/*/updates/dkms/portres.ko* 2>/dev/null)
+	if [ -z "$left" ]; then
+		result ok "make dkms-uninstall (dkms remove --all) leaves nothing behind"
+	else
+		echo "$left"
+		result fail "make dkms-uninstall (dkms remove --all) leaves nothing behind"
+	fi
+fi
 [ -n "$want_debug" ] && debug_kernel
 finish

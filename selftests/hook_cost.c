@@ -10,8 +10,11 @@
  * switching between them round after round, and compares the fastest
  * round of each (the least disturbed by the emulator and the host).
  * Exits 1 if unrelated binds cost more than MAX_RATIO times as much with
- * 10,000 reservations as with 10.  The cost against no reservation at all
- * is printed too: that is the hook's constant cost.
+ * 10,000 reservations as with 10, in each of ATTEMPTS measurements: a
+ * cost that grows with the reservations shows every time, while the
+ * emulator's and the host's noise has been seen to put one measurement
+ * out of a few dozen past the bound.  The cost against no reservation at
+ * all is printed too: that is the hook's constant cost.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -38,6 +41,7 @@
 #define ROUNDS		15
 #define OPS		1000
 #define MAX_RATIO	1.25
+#define ATTEMPTS	3
 
 /* Seconds for OPS bind()+close() of fresh sockets of @type to @port. */
 static double bind_close(int type, int explicit_port)
@@ -126,7 +130,7 @@ int main(void)
 	};
 	struct rlimit rl = { 8192, 8192 };
 	int owners[OWNERS], assoc[NASSOC], few_owners[OWNERS], few_assoc[10];
-	int k, r, i, bad = 0, ns[3];
+	int k, r, i, a, bad = 0, ns[3];
 	double t[3][ROUNDS], m[3], ratio;
 
 	if (portres_version() < 0 || setrlimit(RLIMIT_NOFILE, &rl)) {
@@ -148,22 +152,26 @@ int main(void)
 		if (setns(ns[2], CLONE_NEWNET))
 			return 2;
 		fill(owners, assoc, kinds[k].type, NRESV, NASSOC);
-		for (r = 0; r < ROUNDS; r++)
-			/* Rotate which goes first, against drift. */
-			for (i = 0; i < 3; i++) {
-				int n = (r + i) % 3;
+		for (a = 0; a < ATTEMPTS; a++) {
+			for (r = 0; r < ROUNDS; r++)
+				/* Rotate which goes first, against drift. */
+				for (i = 0; i < 3; i++) {
+					int n = (r + i) % 3;
 
-				t[n][r] = measure(ns[n], kinds[k].type,
-						  kinds[k].explicit_port);
-			}
+					t[n][r] = measure(ns[n], kinds[k].type,
+							  kinds[k].explicit_port);
+				}
+			for (i = 0; i < 3; i++)
+				m[i] = fastest(t[i], ROUNDS) * 1e6 / OPS;
+			ratio = m[2] / m[1];
+			printf("%-15s %7.2f us, with 10 reservations %7.2f us, with %d %7.2f us: ratio %.3f\n",
+			       kinds[k].name, m[0], m[1], NRESV, m[2], ratio);
+			if (ratio <= MAX_RATIO)
+				break;
+		}
 		drain(few_owners, few_assoc, 10);
 		drain(owners, assoc, NASSOC);
-		for (i = 0; i < 3; i++)
-			m[i] = fastest(t[i], ROUNDS) * 1e6 / OPS;
-		ratio = m[2] / m[1];
-		printf("%-15s %7.2f us, with 10 reservations %7.2f us, with %d %7.2f us: ratio %.3f\n",
-		       kinds[k].name, m[0], m[1], NRESV, m[2], ratio);
-		bad |= ratio > MAX_RATIO;
+		bad |= a == ATTEMPTS;
 	}
 	portres_close();
 	return bad;

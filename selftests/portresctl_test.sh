@@ -13,7 +13,7 @@ ok() {	# ok DESCRIPTION (status of the previous command)
 }
 has() { grep -q -- "$1" "$2"; }
 conf=/etc/portres.conf
-echo "1..28"
+echo "1..29"
 echo "# portresctl test" > $conf
 
 portresctl show >/tmp/out 2>&1 && has '(none)' /tmp/out &&
@@ -35,7 +35,7 @@ ok "show tcp"
 grep -E "^ *$start +$end +yes +2/10 +pid $holder \(resv_holder\) uid 0\$" /tmp/out >/dev/null
 ok "show: block $start-$end, exclusive, 2 of 10 ports in use, owner pid, comm and uid"
 portresctl -j show >/tmp/out 2>&1 &&
-	has "\"protocol\":\"tcp\",\"start\":$start,\"end\":$end,\"count\":10,\"kind\":\"runtime\",\"exclusive\":true,\"token\":$token,\"in_use\":2" /tmp/out &&
+	has "\"protocol\":\"tcp\",\"start\":$start,\"end\":$end,\"count\":10,\"kind\":\"runtime\",\"exclusive\":true,\"token\":\"$token\",\"in_use\":2" /tmp/out &&
 	has "\"owner\":{\"pid\":$holder,\"comm\":\"resv_holder\",\"uid\":0}" /tmp/out
 ok "show -j: the same, with the token for root"
 as_nobody portresctl -j show >/tmp/out 2>&1 && has "\"start\":$start" /tmp/out &&
@@ -119,9 +119,15 @@ portresctl show >/tmp/out 2>&1 && has '(none)' /tmp/out && ! has '61000' /tmp/ou
 ok "nothing is left reserved"
 
 modprobe -r portres
+portresctl show >/tmp/out 2>&1 && [ -d /sys/module/portres ]
+ok "without the module: portresctl loads it on demand (its generic netlink alias)"
+modprobe -r portres
+modprobe_path=$(cat /proc/sys/kernel/modprobe)
+echo /bin/false >/proc/sys/kernel/modprobe
 portresctl show >/tmp/out 2>&1
 [ $? -eq 1 ] && has 'module is not loaded' /tmp/out
-ok "without the module: exit 1, says so"
+ok "when it cannot be loaded: exit 1, says so"
+echo "$modprobe_path" >/proc/sys/kernel/modprobe
 modprobe portres
 rm -f $conf
 exit $failed

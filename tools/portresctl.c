@@ -72,8 +72,10 @@ static void usage(FILE *out)
 		"       %s delete tcp|udp START COUNT\n"
 		"       %s [-j] monitor\n"
 		"       %s restore [FILE]\n"
-		"  -j  print JSON\n",
-		prog, prog, prog, prog, prog, prog);
+		"       %s -V\n"
+		"  -j  print JSON\n"
+		"  -V  print the version\n",
+		prog, prog, prog, prog, prog, prog, prog);
 }
 
 static void __attribute__((noreturn)) bad_usage(const char *fmt, const char *what)
@@ -420,7 +422,8 @@ static void json_resv(const struct resv *r, const char *event)
 	       r->count, r->kind == PORTRES_KIND_PERSISTENT ? "persistent" :
 	       "runtime", r->exclusive ? "true" : "false");
 	if (r->has_token)
-		printf("\"token\":%" PRIu64 ",", r->token);
+		/* A string: JSON readers such as jq round numbers past 2^53. */
+		printf("\"token\":\"%" PRIu64 "\",", r->token);
 	printf("\"in_use\":%u,\"ports\":[", r->in_use);
 	for (i = 0; i < r->nports; i++)
 		printf("%s%u", i ? "," : "", r->ports[i]);
@@ -788,6 +791,10 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		usage(stdout);
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "-V")) {
+		printf("%s %s\n", prog, PORTRES_VERSION);
 		return 0;
 	}
 	if (argc > argi && !strcmp(argv[argi], "-j")) {

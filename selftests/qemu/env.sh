@@ -10,7 +10,8 @@ portres_deps() {
 		    linux-image-6.12-amd64 linux-headers-6.12-amd64
 		    busybox-static linux-source cpio kmod xz-utils gcc make
 		    libc6-dev g++ pkg-config libmnl-dev perl e2fsprogs bc
-		    python3 flex bison libelf-dev libssl-dev binutils)
+		    python3 flex bison libelf-dev libssl-dev binutils
+		    dkms dh-dkms debhelper dpkg-dev lintian)
 	local missing=() p
 	for p in "${pkgs[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
