@@ -541,6 +541,19 @@ static struct nlmsghdr *block_request(struct ctl *ctl, uint8_t cmd,
 	return nlh;
 }
 
+/* The request that creates the persistent block of @e. */
+static struct nlmsghdr *create_request(struct ctl *ctl,
+				       const struct portres_conf_entry *e)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = block_request(ctl, PORTRES_CMD_CREATE, e->protocol, e->start,
+			    e->count);
+	if (e->exclusive)
+		mnl_attr_put(nlh, PORTRES_A_EXCLUSIVE, 0, NULL);
+	return nlh;
+}
+
 static void print_token(const struct resv *r, int cmd, void *arg)
 {
 	uint64_t *token = arg;
@@ -578,16 +591,12 @@ static int cmd_add(struct ctl *ctl, int protocol, uint16_t start,
 		.count = count,
 		.exclusive = exclusive,
 	};
-	struct nlmsghdr *nlh;
 	uint64_t token = 0;
 	int err;
 
-	nlh = block_request(ctl, PORTRES_CMD_CREATE, protocol, start, count);
-	if (exclusive)
-		mnl_attr_put(nlh, PORTRES_A_EXCLUSIVE, 0, NULL);
 	ctl->each = print_token;
 	ctl->arg = &token;
-	if (talk(ctl, nlh, resv_cb) < 0)
+	if (talk(ctl, create_request(ctl, &e), resv_cb) < 0)
 		fail(ctl, "add");
 	err = portres_conf_created(&e, token);
 	if (err) {
@@ -615,7 +624,6 @@ static int cmd_delete(struct ctl *ctl, int protocol, uint16_t start,
 		.count = count,
 	};
 	struct portres_conf_pending pending;
-	struct nlmsghdr *nlh;
 	uint64_t token = 0;
 	int err;
 
@@ -633,11 +641,7 @@ static int cmd_delete(struct ctl *ctl, int protocol, uint16_t start,
 	err = portres_conf_delete_commit(&pending);
 	if (err) {
 		/* The file still lists the block: reserve it again. */
-		nlh = block_request(ctl, PORTRES_CMD_CREATE, protocol, start,
-				    count);
-		if (pending.entry.exclusive)
-			mnl_attr_put(nlh, PORTRES_A_EXCLUSIVE, 0, NULL);
-		talk(ctl, nlh, resv_cb);
+		talk(ctl, create_request(ctl, &pending.entry), resv_cb);
 		errno = -err;
 		fail(NULL, "delete: cannot update the configuration file");
 	}
@@ -647,15 +651,10 @@ static int cmd_delete(struct ctl *ctl, int protocol, uint16_t start,
 /* Creates the block of one line of the configuration file. */
 static int restore_line(struct ctl *ctl, const struct portres_conf_entry *e)
 {
-	struct nlmsghdr *nlh;
 	int err;
 
-	nlh = block_request(ctl, PORTRES_CMD_CREATE, e->protocol, e->start,
-			    e->count);
-	if (e->exclusive)
-		mnl_attr_put(nlh, PORTRES_A_EXCLUSIVE, 0, NULL);
 	ctl->each = NULL;
-	if (talk(ctl, nlh, resv_cb) == 0)
+	if (talk(ctl, create_request(ctl, e), resv_cb) == 0)
 		return 0;
 	err = errno;
 	/* Restored already (udev ran twice, or an admin did): nothing to do. */
