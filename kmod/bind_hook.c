@@ -172,7 +172,7 @@ static bool portres_bind_wanted(struct pt_regs *regs)
 	bool wanted = false;
 	int proto, port;
 
-	proto = portres_sk_proto(sk);
+	proto = portres_sk_bind_proto(sk);
 	if (proto < 0)
 		return false;
 
@@ -208,7 +208,7 @@ static int portres_bind_check(struct socket *sock, struct sockaddr *addr,
 	struct portres_net *pn;
 	int proto, port, ret = 0;
 
-	proto = portres_sk_proto(sk);
+	proto = portres_sk_bind_proto(sk);
 	port = portres_addr_port(sk, addr, addrlen);
 	if (proto < 0 || port < 0)
 		return 0;

@@ -125,6 +125,7 @@ struct portres_net *portres_pernet(const struct net *net);
 
 /* table.c: the reservation table */
 int portres_sk_proto(const struct sock *sk);
+int portres_sk_bind_proto(const struct sock *sk);
 int portres_table_init(void);
 void portres_table_uninit(void);
 void portres_net_init(struct portres_net *pn, struct net *net);

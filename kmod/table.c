@@ -64,6 +64,37 @@ int portres_sk_proto(const struct sock *sk)
 	return -EOPNOTSUPP;
 }
 
+/**
+ * portres_sk_bind_proto() - the protocol whose ports a socket binds
+ * @sk: the socket
+ *
+ * An MPTCP socket binds TCP ports (its first subflow is a TCP socket): the
+ * bind hook refuses it a port of another's TCP block as it refuses a TCP
+ * socket.  It cannot hold or be associated with a reservation itself.
+ *
+ * Return: as portres_sk_proto(), and PORTRES_TCP for MPTCP sockets.
+ */
+int portres_sk_bind_proto(const struct sock *sk)
+{
+	if (sk && (sk->sk_family == AF_INET || sk->sk_family == AF_INET6) &&
+	    sk->sk_type == SOCK_STREAM && sk->sk_protocol == IPPROTO_MPTCP)
+		return PORTRES_TCP;
+	return portres_sk_proto(sk);
+}
+
+/*
+ * The lowest port that a task without CAP_NET_BIND_SERVICE over @net may
+ * bind(), and so reserve: ip_unprivileged_port_start.
+ */
+static unsigned int portres_unprivileged_start(const struct net *net)
+{
+#ifdef CONFIG_SYSCTL
+	return READ_ONCE(net->ipv4.sysctl_ip_prot_sock);
+#else
+	return PROT_SOCK;
+#endif
+}
+
 void portres_net_init(struct portres_net *pn, struct net *net)
 {
 	int proto;
@@ -288,6 +319,11 @@ static int portres_block_pick(struct portres_net *pn,
 	};
 	int lo, hi, start;
 
+	/*
+	 * The kernel keeps ip_local_port_range at or above
+	 * ip_unprivileged_port_start (each sysctl refuses a value that would
+	 * make them overlap): a picked block holds no privileged port.
+	 */
 	inet_get_local_port_range(pn->net, &lo, &hi);
 	local_bh_disable();
 	start = portres_find_free_block(&s, lo, hi, count);
@@ -427,9 +463,13 @@ static int portres_user_limit(struct portres_net *pn, unsigned int count)
  * @count: number of ports
  * @resvp: set to the new reservation
  *
- * Return: 0, -EINVAL for an empty block or one past 65535, -EADDRINUSE when
- * the block overlaps a reservation or a port in use (or no block is free),
- * -EDQUOT past the caller's limit of ports (max_user_ports), -ENOMEM.
+ * Runs in the acquiring task: its capabilities over the namespace count.
+ *
+ * Return: 0, -EINVAL for an empty block or one past 65535, -EACCES for a
+ * block below ip_unprivileged_port_start without CAP_NET_BIND_SERVICE over
+ * the namespace, -EADDRINUSE when the block overlaps a reservation or a
+ * port in use (or no block is free), -EDQUOT past the caller's limit of
+ * ports (max_user_ports), -ENOMEM.
  */
 int portres_resv_acquire(struct portres_net *pn, struct sock *sk, int proto,
 			 u16 start, u16 count, struct portres_resv **resvp)
@@ -439,6 +479,12 @@ int portres_resv_acquire(struct portres_net *pn, struct sock *sk, int proto,
 	int err;
 
 	lockdep_assert_held(&pn->lock);
+	if (!count || (unsigned int)start + count > PORTRES_NPORTS)
+		return -EINVAL;
+	/* A reservation gives no more than bind() would: no privileged port. */
+	if (start && start < portres_unprivileged_start(pn->net) &&
+	    !ns_capable(pn->net->user_ns, CAP_NET_BIND_SERVICE))
+		return -EACCES;
 	err = portres_user_limit(pn, count);
 	if (err)
 		return err;

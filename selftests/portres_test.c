@@ -754,6 +754,101 @@ static int as_nobody(int (*fn)(void *), void *arg)
 	return WEXITSTATUS(status);
 }
 
+/*
+ * No reservation gives more power than bind(): a block below
+ * ip_unprivileged_port_start needs CAP_NET_BIND_SERVICE over the namespace.
+ */
+struct priv_case {
+	int family, type;
+	uint16_t start, count;
+	int userns;	/* in a user and network namespace of its own */
+	int expect;	/* what portres_acquire() returns */
+};
+
+static int priv_acquire(void *arg)
+{
+	const struct priv_case *c = arg;
+	uint64_t token;
+	uint16_t start;
+	int s, ret;
+
+	if (c->userns && (unshare(CLONE_NEWUSER | CLONE_NEWNET) || lo_up()))
+		return 99;
+	s = socket(c->family, c->type, 0);
+	if (s < 0)
+		return 98;
+	ret = portres_acquire(s, c->start, c->count, &start, &token);
+	close(s);
+	return ret == c->expect ? 0 : 10 + (ret < 0 ? -ret : 0);
+}
+
+TEST_F(resv, privileged_ports_need_bind_service)
+{
+	struct priv_case c = { self->family, self->type, 80, 1, 0, -EACCES };
+	uint64_t token;
+	uint16_t start;
+	int s;
+
+	/* Without the capability: no block that starts below 1024. */
+	EXPECT_EQ(0, as_nobody(priv_acquire, &c));
+	c.start = 1020;
+	c.count = 10;
+	EXPECT_EQ(0, as_nobody(priv_acquire, &c));
+	c.start = 1024;
+	c.expect = 0;
+	EXPECT_EQ(0, as_nobody(priv_acquire, &c));
+	/* Where the user holds it, as bind() would let them: their own netns. */
+	c.start = 80;
+	c.count = 1;
+	c.userns = 1;
+	EXPECT_EQ(0, as_nobody(priv_acquire, &c));
+	/* The namespace's own limit counts. */
+	c.userns = 0;
+	ASSERT_EQ(0, sysctl_write("ip_unprivileged_port_start", "80"));
+	EXPECT_EQ(0, as_nobody(priv_acquire, &c));
+	c.start = 79;
+	c.expect = -EACCES;
+	EXPECT_EQ(0, as_nobody(priv_acquire, &c));
+	/* With the capability (root here), as before. */
+	s = new_sock(self);
+	ASSERT_LE(0, s);
+	EXPECT_EQ(0, portres_acquire(s, 22, 1, &start, &token));
+	EXPECT_EQ(22, start);
+	close(s);
+}
+
+/* An MPTCP socket binds TCP ports: refused a runtime TCP block like TCP. */
+TEST_F(resv, mptcp_refused_like_tcp)
+{
+	int s = new_sock(self), m, t;
+	uint64_t token;
+	uint16_t start;
+
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, portres_acquire(s, BLOCK, 4, &start, &token));
+	m = socket(self->family, SOCK_STREAM, IPPROTO_MPTCP);
+	ASSERT_LE(0, m) TH_LOG("MPTCP socket: %s", strerror(errno));
+	t = socket(self->family, SOCK_STREAM, 0);
+	ASSERT_LE(0, t);
+	if (self->type == SOCK_STREAM) {
+		EXPECT_EQ(-EACCES, bind_port(m, self->family, BLOCK + 1));
+		EXPECT_EQ(-EACCES, bind_port(t, self->family, BLOCK + 1));
+	} else {
+		/* A UDP block keeps no TCP port. */
+		EXPECT_EQ(0, bind_port(m, self->family, BLOCK + 1));
+		EXPECT_EQ(0, bind_port(t, self->family, BLOCK + 2));
+	}
+	/* It cannot hold a reservation itself. */
+	close(m);
+	m = socket(self->family, SOCK_STREAM, IPPROTO_MPTCP);
+	ASSERT_LE(0, m);
+	EXPECT_EQ(-EOPNOTSUPP, portres_acquire(m, BLOCK + 10, 1, &start, &token));
+	EXPECT_EQ(-EOPNOTSUPP, portres_associate(m, token));
+	close(m);
+	close(t);
+	close(s);
+}
+
 TEST_F(resv, persistent_roundtrip)
 {
 	int proto = proto_of(self->type), other = proto == IPPROTO_TCP ?
