@@ -141,7 +141,7 @@ bool portres_port_in_use_bh(struct net *net, int proto, u16 port);
  * bitmaps count (the KUnit tests).
  */
 struct portres_search {
-	const unsigned long *busy;
+	unsigned long *busy;
 	const unsigned long *admin_reserved;
 	const unsigned long *ours;
 	struct net *net;

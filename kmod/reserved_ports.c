@@ -86,9 +86,9 @@ struct net *portres_rp_table_net(struct ctl_table *table)
  * @lenp: its length
  * @ppos: the file position
  *
- * Runs the kernel's handler, proc_do_large_bitmap(), on the admin's view of the bitmap, the bits
- * portres set taken out, and after a write sets the bits of the live
- * reservations again.
+ * Runs the kernel's handler, proc_do_large_bitmap(), on the admin's view
+ * of the bitmap, the bits portres set taken out, and after a write sets the
+ * bits of the live reservations again.
  *
  * Return: what the kernel's handler returns, or -ENOMEM.
  */

@@ -274,8 +274,8 @@ int portres_find_free_block(const struct portres_search *s, unsigned int lo,
 		return -EADDRINUSE;
 
 	while (start + count - 1 <= hi) {
-		start = bitmap_find_next_zero_area((unsigned long *)s->busy,
-						   hi + 1, start, count, 0);
+		start = bitmap_find_next_zero_area(s->busy, hi + 1, start,
+						   count, 0);
 		if (start + count - 1 > hi)
 			break;
 		for (port = start; port < start + count; port++)
