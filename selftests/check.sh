@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # make check: every test, on every kernel portres is tested on.  Installs
 # what it needs (as root on Debian), then:
-#  - on the host: the library, the Windows headers, make install,
-#    checkpatch;
+#  - on the host: the library, the Windows headers, make install and
+#    uninstall, the Debian packages and lintian, checkpatch, and DKMS
+#    building the module for every kernel with headers;
 #  - for each installed Debian kernel with headers (Debian 12's 6.1 and
-#    Debian's 6.12): builds the module without warnings, checks from its
-#    disassembly that it makes no indirect call (IBT), boots the kernel in
-#    QEMU and runs the demo, the selftests, the Windows examples, a reboot
-#    and the stress test with module reloads;
+#    Debian's 6.12): the module DKMS built, without warnings, checked from
+#    its disassembly to make no indirect call (IBT), loaded in QEMU to run
+#    the demo, the selftests, the Windows examples, a reboot and the stress
+#    test with module reloads; then DKMS removes it, leaving nothing;
 #  - the debug kernel (KASAN, lockdep, kmemleak, KUnit, IBT) built from the
 #    newest Debian kernel source: KUnit, the selftests and the stress test.
 # A guest's kernel log must hold no warning, bug, oops or other splat.
