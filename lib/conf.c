@@ -5,10 +5,10 @@
  *
  * The module reads no file: "portresctl restore" creates the blocks of the
  * file when /dev/portres appears (a udev rule), at boot and after every
- * modprobe, in the initial namespace.  When this
- * library creates or deletes a persistent reservation of the initial
- * namespace, it adds or removes that block's line, and touches nothing else
- * in the file: other lines, comments and malformed lines stay as they are.
+ * modprobe, in the initial namespace.  When this library creates or deletes
+ * a persistent reservation of the initial namespace, it adds or removes
+ * that block's line, and touches nothing else in the file: other lines,
+ * comments and malformed lines stay as they are.
  * The file is replaced atomically (written beside it, then renamed), under
  * a lock on its directory so that two writers never lose each other's line.
  */
