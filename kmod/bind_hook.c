@@ -298,17 +298,36 @@ static bool portres_unbound_tracked(const struct sock *sk)
 	return wanted;
 }
 
+/*
+ * Whether the stack may give @sk a port for this connect(): not for
+ * AF_UNSPEC, which dissolves an association and binds nothing, nor for an
+ * address that TCP refuses before it binds (too short, or of the other
+ * family).  UDP gives a port before it looks at the address, and so does
+ * portres.
+ */
+static bool portres_connect_binds(const struct sock *sk,
+				  const struct sockaddr *addr, int addrlen)
+{
+	if (addrlen < (int)offsetofend(struct sockaddr, sa_family) ||
+	    addr->sa_family == AF_UNSPEC)
+		return false;
+	if (sk->sk_protocol != IPPROTO_TCP)
+		return true;
+	if (sk->sk_family == AF_INET6)
+		return addr->sa_family == AF_INET6 &&
+		       addrlen >= SIN6_LEN_RFC2133;
+	return addr->sa_family == AF_INET &&
+	       addrlen >= (int)sizeof(struct sockaddr_in);
+}
+
 static bool portres_connect_wanted(struct pt_regs *regs)
 {
 	struct socket *sock = (void *)regs_get_kernel_argument(regs, 0);
 	struct sockaddr *addr = (void *)regs_get_kernel_argument(regs, 1);
 	int addrlen = regs_get_kernel_argument(regs, 2);
 
-	/* connect(AF_UNSPEC) dissolves an association; it binds nothing. */
-	if (addrlen >= (int)offsetofend(struct sockaddr, sa_family) &&
-	    addr->sa_family == AF_UNSPEC)
-		return false;
-	return portres_unbound_tracked(sock->sk);
+	return portres_connect_binds(sock->sk, addr, addrlen) &&
+	       portres_unbound_tracked(sock->sk);
 }
 
 static int portres_connect_wrap(struct socket *sock, struct sockaddr *address,
@@ -328,7 +347,8 @@ static bool portres_listen_wanted(struct pt_regs *regs)
 {
 	struct socket *sock = (void *)regs_get_kernel_argument(regs, 0);
 
-	return portres_unbound_tracked(sock->sk);
+	/* Only a stream socket listens; UDP's listen() fails, binding nothing. */
+	return sock->type == SOCK_STREAM && portres_unbound_tracked(sock->sk);
 }
 
 static int portres_listen_wrap(struct socket *sock, int backlog)

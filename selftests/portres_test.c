@@ -430,6 +430,44 @@ TEST_F(resv, implicit_bind_listen_or_sendto)
 	close(s);
 }
 
+/* No port is taken for a call that the stack refuses before it binds. */
+TEST_F(resv, implicit_bind_not_for_failing_calls)
+{
+	struct sockaddr_storage ss;
+	uint16_t start;
+	uint64_t token;
+	int s = new_sock(self), a = new_sock(self), port;
+	int other = self->family == AF_INET ? AF_INET6 : AF_INET;
+
+	ASSERT_LE(0, s);
+	ASSERT_LE(0, a);
+	ASSERT_EQ(0, portres_acquire(s, BLOCK, 10, &start, &token));
+	ASSERT_EQ(0, portres_associate(a, token));
+	if (self->type == SOCK_STREAM) {
+		/* A short address, and one of the other family (TCP). */
+		make_addr(self->family, &ss, 20000, 1);
+		EXPECT_EQ(-1, connect(a, (struct sockaddr *)&ss, 4));
+		EXPECT_EQ(EINVAL, errno);
+		EXPECT_EQ(0, local_port(a));
+		make_addr(other, &ss, 20000, 1);
+		EXPECT_EQ(-1, connect(a, (struct sockaddr *)&ss,
+				      sizeof(struct sockaddr_in6)));
+		EXPECT_EQ(EAFNOSUPPORT, errno);
+		EXPECT_EQ(0, local_port(a));
+	} else {
+		/* A datagram socket cannot listen. */
+		EXPECT_EQ(-1, listen(a, 1));
+		EXPECT_EQ(EOPNOTSUPP, errno);
+		EXPECT_EQ(0, local_port(a));
+	}
+	/* The association is still there for the next call. */
+	ASSERT_EQ(0, bind_port(a, self->family, 0));
+	port = local_port(a);
+	EXPECT_TRUE(in_block(port, BLOCK, 10)) TH_LOG("port %d", port);
+	close(a);
+	close(s);
+}
+
 TEST_F(resv, implicit_bind_address_no_port)
 {
 	uint16_t start;
