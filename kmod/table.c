@@ -82,19 +82,6 @@ int portres_sk_bind_proto(const struct sock *sk)
 	return portres_sk_proto(sk);
 }
 
-/*
- * The lowest port that a task without CAP_NET_BIND_SERVICE over @net may
- * bind(), and so reserve: ip_unprivileged_port_start.
- */
-static unsigned int portres_unprivileged_start(const struct net *net)
-{
-#ifdef CONFIG_SYSCTL
-	return READ_ONCE(net->ipv4.sysctl_ip_prot_sock);
-#else
-	return PROT_SOCK;
-#endif
-}
-
 void portres_net_init(struct portres_net *pn, struct net *net)
 {
 	int proto;
@@ -481,8 +468,11 @@ int portres_resv_acquire(struct portres_net *pn, struct sock *sk, int proto,
 	lockdep_assert_held(&pn->lock);
 	if (!count || (unsigned int)start + count > PORTRES_NPORTS)
 		return -EINVAL;
-	/* A reservation gives no more than bind() would: no privileged port. */
-	if (start && start < portres_unprivileged_start(pn->net) &&
+	/*
+	 * A reservation gives no more than bind() would: the check of
+	 * inet_bind(), on the block's first port.
+	 */
+	if (start && inet_port_requires_bind_service(pn->net, start) &&
 	    !ns_capable(pn->net->user_ns, CAP_NET_BIND_SERVICE))
 		return -EACCES;
 	err = portres_user_limit(pn, count);
