@@ -89,6 +89,9 @@ $(BUILD)/bad_input_test: selftests/bad_input_test.c | $(BUILD)
 $(BUILD)/stress: selftests/stress.c | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $^ -lpthread
 
+$(BUILD)/race: selftests/race.c selftests/helpers.h | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ selftests/race.c -lpthread
+
 $(BUILD)/churn: selftests/churn.c | $(BUILD)
 	$(CC) $(CFLAGS) $(WARN) -static -o $@ $^ -lpthread
 
@@ -130,7 +133,7 @@ tools: $(BUILD)/portresctl
 
 guest-programs: $(BUILD)/portresctl $(BUILD)/portres-demo $(BUILD)/portres_test $(BUILD)/hook_cost \
 		$(BUILD)/persist_boot $(BUILD)/win_test $(BUILD)/nl_test \
-		$(BUILD)/bad_input_test $(BUILD)/stress $(BUILD)/churn \
+		$(BUILD)/bad_input_test $(BUILD)/stress $(BUILD)/race $(BUILD)/churn \
 		$(BUILD)/resv_holder $(BUILD)/as_nobody examples
 
 MANDIR ?= $(PREFIX)/share/man

@@ -12,15 +12,30 @@
  * call.  Calls made from this module are never redirected, which is what
  * lets a wrapper call the original.
  *
- * Hooked: security_socket_bind (hand out or refuse ports of reservations),
- * security_socket_connect, security_socket_listen and security_socket_sendmsg
- * (an associated socket about to be given a port implicitly is bound to a
- * port of its reservation first), inet_release (the last close of an IPv4 or
- * IPv6 socket) and proc_do_large_bitmap (the ip_local_reserved_ports sysctl).
+ * Hooked:
+ * - security_socket_bind: hand out or refuse ports of reservations;
+ * - security_socket_connect, security_socket_listen, security_socket_sendmsg:
+ *   an associated socket about to be given a port implicitly is bound to a
+ *   port of its reservation first;
+ * - inet_csk_get_port, udp_lib_get_port, inet_hash_connect,
+ *   inet6_hash_connect: where the stack takes a port for a TCP or UDP
+ *   socket.  Every call, from every socket, runs inside portres_bind_begin()
+ *   and _end(), so that an acquire never misses a bind that is under way
+ *   (table.c); a port a reservation covers is refused there to any socket
+ *   the reservation does not let in, and an associated socket that asks
+ *   for any port is given one of its block;
+ * - ip_mc_drop_socket: called by inet_release() on the last close of every
+ *   IPv4 and IPv6 socket, before the protocol's close, which may linger;
+ * - proc_do_large_bitmap: the ip_local_reserved_ports sysctl.
+ *
+ * Lock order: the socket's lock, then the namespace's mutex, then the bind
+ * table's bucket locks.  No wrapper holds the mutex while it calls into the
+ * stack, and none takes it inside a portres_bind_begin() section.
  */
 #include <linux/atomic.h>
 #include <linux/delay.h>
 #include <linux/ftrace.h>
+#include <linux/igmp.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/kallsyms.h>
@@ -32,9 +47,12 @@
 #include <linux/static_call.h>
 #include <linux/sysctl.h>
 #include <net/inet_common.h>
+#include <net/inet_connection_sock.h>
+#include <net/inet_hashtables.h>
 #include <net/inet_sock.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
+#include <net/udp.h>
 
 #include "compat.h"
 #include "portres.h"
@@ -59,7 +77,12 @@ DEFINE_STATIC_CALL_NULL(portres_orig_bind, security_socket_bind);
 DEFINE_STATIC_CALL_NULL(portres_orig_connect, security_socket_connect);
 DEFINE_STATIC_CALL_NULL(portres_orig_listen, security_socket_listen);
 DEFINE_STATIC_CALL_NULL(portres_orig_sendmsg, security_socket_sendmsg);
-DEFINE_STATIC_CALL_NULL(portres_orig_release, inet_release);
+DEFINE_STATIC_CALL_NULL(portres_orig_csk_get_port, inet_csk_get_port);
+DEFINE_STATIC_CALL_NULL(portres_orig_udp_get_port, udp_lib_get_port);
+DEFINE_STATIC_CALL_NULL(portres_orig_hash_connect, inet_hash_connect);
+/* inet6_hash_connect() has the type of inet_hash_connect(). */
+DEFINE_STATIC_CALL_NULL(portres_orig_hash_connect6, inet_hash_connect);
+DEFINE_STATIC_CALL_NULL(portres_orig_release, ip_mc_drop_socket);
 DEFINE_STATIC_CALL_NULL(portres_orig_sysctl, proc_do_large_bitmap);
 
 struct portres_hook {
@@ -67,6 +90,7 @@ struct portres_hook {
 	void *wrapper;
 	unsigned long addr;
 	struct ftrace_ops ops;
+	bool optional;
 	bool registered;
 };
 
@@ -75,6 +99,10 @@ enum portres_hook_id {
 	PORTRES_HOOK_CONNECT,
 	PORTRES_HOOK_LISTEN,
 	PORTRES_HOOK_SENDMSG,
+	PORTRES_HOOK_CSK_GET_PORT,
+	PORTRES_HOOK_UDP_GET_PORT,
+	PORTRES_HOOK_HASH_CONNECT,
+	PORTRES_HOOK_HASH_CONNECT6,
 	PORTRES_HOOK_RELEASE,
 	PORTRES_HOOK_SYSCTL,
 	PORTRES_NHOOKS,
@@ -256,32 +284,78 @@ static int portres_bind_wrap(struct socket *sock, struct sockaddr *address,
 }
 
 /*
+ * Takes a port of @sk's block for an implicit bind.  Return: the port, 0
+ * when @sk is not associated or already bound, -EADDRINUSE when no port of
+ * the block is free.
+ */
+static int portres_take_port(struct portres_net *pn, struct sock *sk)
+{
+	struct portres_sock *ps;
+	int port = 0;
+
+	mutex_lock(&pn->lock);
+	ps = portres_sock_find(sk);
+	if (ps && ps->resv && !READ_ONCE(inet_sk(sk)->inet_num))
+		port = portres_resv_take_port(ps->resv, ps);
+	mutex_unlock(&pn->lock);
+	return port;
+}
+
+/* Gives back @port, taken for @sk, unless @sk is bound to it. */
+static void portres_give_back(struct portres_net *pn, struct sock *sk,
+			      u16 port)
+{
+	struct portres_sock *ps;
+
+	mutex_lock(&pn->lock);
+	ps = portres_sock_find(sk);
+	if (ps && ps->port == port && READ_ONCE(inet_sk(sk)->inet_num) != port)
+		portres_resv_put_port(ps);
+	mutex_unlock(&pn->lock);
+}
+
+/*
+ * An implicit bind to a port of the block is still a bind: the LSMs are
+ * asked about it as security_socket_bind() asks them about bind().
+ */
+static int portres_lsm_bind(struct socket *sock, struct sock *sk, u16 port)
+{
+	struct sockaddr_storage addr;
+	int addrlen;
+
+	if (!sock)
+		return 0;
+	addrlen = portres_bound_addr(sk, &addr, port);
+	return static_call(portres_orig_bind)(sock, (struct sockaddr *)&addr,
+					      addrlen);
+}
+
+/*
  * An unbound associated socket that is about to be given a port implicitly
  * is bound to a port of its block first; the stack then keeps that port.
+ * The namespace's lock is not held across kernel_bind(), which waits for
+ * the socket's lock.
  */
 static int portres_autobind(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
 	struct portres_net *pn = portres_pernet(sock_net(sk));
 	struct sockaddr_storage addr;
-	struct portres_sock *ps;
-	int port, addrlen, err = 0;
+	int port, addrlen, err;
 
-	mutex_lock(&pn->lock);
-	ps = portres_sock_find(sk);
-	if (!ps || !ps->resv || inet_sk(sk)->inet_num)
-		goto out;
-	port = portres_resv_take_port(ps->resv, ps);
-	if (port < 0) {
-		err = port;
-		goto out;
+	port = portres_take_port(pn, sk);
+	if (port <= 0)
+		return port;
+	err = portres_lsm_bind(sock, sk, port);
+	if (!err) {
+		addrlen = portres_bound_addr(sk, &addr, port);
+		err = portres_kernel_bind(sock, &addr, addrlen);
+		/* Another thread's call bound it first: the call goes on. */
+		if (err == -EINVAL && READ_ONCE(inet_sk(sk)->inet_num))
+			err = 0;
 	}
-	addrlen = portres_bound_addr(sk, &addr, port);
-	err = portres_kernel_bind(sock, &addr, addrlen);
 	if (err)
-		portres_resv_put_port(ps);
-out:
-	mutex_unlock(&pn->lock);
+		portres_give_back(pn, sk, port);
 	return err;
 }
 
@@ -387,10 +461,181 @@ static int portres_sendmsg_wrap(struct socket *sock, struct msghdr *msg,
 	return ret;
 }
 
+/* Every TCP and UDP socket's port goes through the get_port hooks. */
+static bool portres_get_port_wanted(struct pt_regs *regs)
+{
+	struct sock *sk = (void *)regs_get_kernel_argument(regs, 0);
+
+	return portres_sk_bind_proto(sk) >= 0;
+}
+
+static bool portres_sk_associated(const struct sock *sk)
+{
+	struct portres_sock *ps;
+	bool assoc;
+
+	rcu_read_lock();
+	ps = portres_sock_find(sk);
+	assoc = ps && READ_ONCE(ps->resv);
+	rcu_read_unlock();
+	return assoc;
+}
+
+/*
+ * The port @sk is about to take, @snum unless @sk is associated, unbound
+ * and asks for any port: an implicit bind the other hooks did not turn
+ * into a bind to a port of the block (UDP's sendpage on Linux 6.1 to 6.4,
+ * or a call that raced the association).  It gets a port of its block.
+ *
+ * Return: the port, or a negative errno.
+ */
+static int portres_get_port_enter(struct portres_net *pn, struct sock *sk,
+				  unsigned short snum, bool assoc)
+{
+	int port, err;
+
+	if (!assoc || snum || READ_ONCE(inet_sk(sk)->inet_num))
+		return snum;
+	port = portres_take_port(pn, sk);
+	if (port <= 0)
+		return port;
+	err = portres_lsm_bind(sk->sk_socket, sk, port);
+	if (err) {
+		portres_give_back(pn, sk, port);
+		return err;
+	}
+	return port;
+}
+
+/*
+ * After the stack's get_port for an associated socket: the port it is
+ * bound to now is the one its record holds.  Two threads that bound one
+ * socket at once may each have been given a port of the block; the one
+ * the stack kept is held, the other is free again.
+ */
+static void portres_get_port_exit(struct portres_net *pn, struct sock *sk,
+				  int port, bool taken, int ret)
+{
+	struct portres_sock *ps;
+	u16 bound;
+
+	mutex_lock(&pn->lock);
+	ps = portres_sock_find(sk);
+	if (!ps || !ps->resv)
+		goto out;
+	bound = READ_ONCE(inet_sk(sk)->inet_num);
+	if (!ret && bound >= ps->resv->start &&
+	    bound - ps->resv->start < ps->resv->count && ps->port != bound)
+		portres_resv_mark_port(ps->resv, ps, bound);
+	else if (ret && taken && ps->port == port && bound != port)
+		portres_resv_put_port(ps);
+out:
+	mutex_unlock(&pn->lock);
+}
+
+static int portres_csk_get_port_wrap(struct sock *sk, unsigned short snum)
+{
+	struct portres_net *pn = portres_pernet(sock_net(sk));
+	bool assoc = portres_sk_associated(sk);
+	int port, idx, ret;
+
+	port = portres_get_port_enter(pn, sk, snum, assoc);
+	if (port < 0) {
+		ret = port;
+		goto out;
+	}
+	idx = portres_bind_begin();
+	if (port && portres_port_refused(pn, sk, PORTRES_TCP, port))
+		ret = -EACCES;
+	else
+		ret = static_call(portres_orig_csk_get_port)(sk, port);
+	portres_bind_end(idx);
+	if (assoc)
+		portres_get_port_exit(pn, sk, port, port != snum, ret);
+out:
+	portres_hook_leave();
+	return ret;
+}
+
+static int portres_udp_get_port_wrap(struct sock *sk, unsigned short snum,
+				     unsigned int hash2_nulladdr)
+{
+	struct portres_net *pn = portres_pernet(sock_net(sk));
+	bool assoc = portres_sk_associated(sk);
+	int port, idx, ret;
+
+	port = portres_get_port_enter(pn, sk, snum, assoc);
+	if (port < 0) {
+		ret = port;
+		goto out;
+	}
+	idx = portres_bind_begin();
+	if (port && portres_port_refused(pn, sk, PORTRES_UDP, port))
+		ret = -EACCES;
+	else
+		ret = static_call(portres_orig_udp_get_port)(sk, port,
+							     hash2_nulladdr);
+	portres_bind_end(idx);
+	if (assoc)
+		portres_get_port_exit(pn, sk, port, port != snum, ret);
+out:
+	portres_hook_leave();
+	return ret;
+}
+
+static bool portres_hash_connect_wanted(struct pt_regs *regs)
+{
+	struct sock *sk = (void *)regs_get_kernel_argument(regs, 1);
+
+	return portres_sk_bind_proto(sk) == PORTRES_TCP;
+}
+
+/*
+ * connect() of an unbound TCP socket: the stack picks a port, skipping the
+ * ports of ip_local_reserved_ports, which hold every reservation's.  An
+ * associated socket was bound to a port of its block by the connect hook;
+ * one still unbound here was associated after that hook ran, and fails.
+ */
+static int portres_hash_connect_enter(struct sock *sk)
+{
+	if (!READ_ONCE(inet_sk(sk)->inet_num) && portres_sk_associated(sk))
+		return -EADDRNOTAVAIL;
+	return 0;
+}
+
+static int portres_hash_connect_wrap(struct inet_timewait_death_row *dr,
+				     struct sock *sk)
+{
+	int idx, ret;
+
+	ret = portres_hash_connect_enter(sk);
+	if (!ret) {
+		idx = portres_bind_begin();
+		ret = static_call(portres_orig_hash_connect)(dr, sk);
+		portres_bind_end(idx);
+	}
+	portres_hook_leave();
+	return ret;
+}
+
+static int portres_hash_connect6_wrap(struct inet_timewait_death_row *dr,
+				      struct sock *sk)
+{
+	int idx, ret;
+
+	ret = portres_hash_connect_enter(sk);
+	if (!ret) {
+		idx = portres_bind_begin();
+		ret = static_call(portres_orig_hash_connect6)(dr, sk);
+		portres_bind_end(idx);
+	}
+	portres_hook_leave();
+	return ret;
+}
+
 static bool portres_release_wanted(struct pt_regs *regs)
 {
-	struct socket *sock = (void *)regs_get_kernel_argument(regs, 0);
-	struct sock *sk = sock->sk;
+	struct sock *sk = (void *)regs_get_kernel_argument(regs, 0);
 	bool wanted;
 
 	if (portres_sk_proto(sk) < 0)
@@ -401,31 +646,28 @@ static bool portres_release_wanted(struct pt_regs *regs)
 	return wanted;
 }
 
-static int portres_release_wrap(struct socket *sock)
+/*
+ * inet_release() calls ip_mc_drop_socket() first, then the protocol's
+ * close, which lingers with SO_LINGER: the socket's reservations end here,
+ * and no task waits inside this module while a close lingers.
+ */
+static void portres_release_wrap(struct sock *sk)
 {
-	int ret;
-
-	portres_sock_release(portres_pernet(sock_net(sock->sk)), sock->sk);
-	ret = static_call(portres_orig_release)(sock);
+	portres_sock_release(portres_pernet(sock_net(sk)), sk);
+	static_call(portres_orig_release)(sk);
 	portres_hook_leave();
-	return ret;
 }
 
+/*
+ * Every access to ip_local_reserved_ports, also in a namespace with no
+ * reservation yet: a write that began before the first reservation must
+ * not replace the bitmap after it.
+ */
 static bool portres_sysctl_wanted(struct pt_regs *regs)
 {
 	struct ctl_table *table = (void *)regs_get_kernel_argument(regs, 0);
-	struct portres_net *pn;
-	struct net *net;
-	bool wanted;
 
-	net = portres_rp_table_net(table);
-	if (!net)
-		return false;
-	rcu_read_lock();
-	pn = portres_pernet(net);
-	wanted = pn && rcu_access_pointer(pn->ports);
-	rcu_read_unlock();
-	return wanted;
+	return portres_rp_table_net(table);
 }
 
 static int portres_sysctl_wrap(struct ctl_table *table, int write,
@@ -455,8 +697,26 @@ static struct portres_hook portres_hooks[PORTRES_NHOOKS] = {
 		.name = "security_socket_sendmsg",
 		.wrapper = portres_sendmsg_wrap,
 	},
+	[PORTRES_HOOK_CSK_GET_PORT] = {
+		.name = "inet_csk_get_port",
+		.wrapper = portres_csk_get_port_wrap,
+	},
+	[PORTRES_HOOK_UDP_GET_PORT] = {
+		.name = "udp_lib_get_port",
+		.wrapper = portres_udp_get_port_wrap,
+	},
+	[PORTRES_HOOK_HASH_CONNECT] = {
+		.name = "inet_hash_connect",
+		.wrapper = portres_hash_connect_wrap,
+	},
+	[PORTRES_HOOK_HASH_CONNECT6] = {
+		.name = "inet6_hash_connect",
+		.wrapper = portres_hash_connect6_wrap,
+		/* Only IPv6 built in: a module's text may go. */
+		.optional = !IS_BUILTIN(CONFIG_IPV6),
+	},
 	[PORTRES_HOOK_RELEASE] = {
-		.name = "inet_release",
+		.name = "ip_mc_drop_socket",
 		.wrapper = portres_release_wrap,
 	},
 	[PORTRES_HOOK_SYSCTL] = {
@@ -478,6 +738,12 @@ static bool portres_hook_wanted(enum portres_hook_id id, struct pt_regs *regs)
 		return portres_listen_wanted(regs);
 	case PORTRES_HOOK_SENDMSG:
 		return portres_sendmsg_wanted(regs);
+	case PORTRES_HOOK_CSK_GET_PORT:
+	case PORTRES_HOOK_UDP_GET_PORT:
+		return portres_get_port_wanted(regs);
+	case PORTRES_HOOK_HASH_CONNECT:
+	case PORTRES_HOOK_HASH_CONNECT6:
+		return portres_hash_connect_wanted(regs);
 	case PORTRES_HOOK_RELEASE:
 		return portres_release_wanted(regs);
 	case PORTRES_HOOK_SYSCTL:
@@ -524,9 +790,25 @@ static void portres_hook_set_original(enum portres_hook_id id, void *fn)
 		static_call_update(portres_orig_sendmsg,
 				   (typeof(&security_socket_sendmsg))fn);
 		break;
+	case PORTRES_HOOK_CSK_GET_PORT:
+		static_call_update(portres_orig_csk_get_port,
+				   (typeof(&inet_csk_get_port))fn);
+		break;
+	case PORTRES_HOOK_UDP_GET_PORT:
+		static_call_update(portres_orig_udp_get_port,
+				   (typeof(&udp_lib_get_port))fn);
+		break;
+	case PORTRES_HOOK_HASH_CONNECT:
+		static_call_update(portres_orig_hash_connect,
+				   (typeof(&inet_hash_connect))fn);
+		break;
+	case PORTRES_HOOK_HASH_CONNECT6:
+		static_call_update(portres_orig_hash_connect6,
+				   (typeof(&inet_hash_connect))fn);
+		break;
 	case PORTRES_HOOK_RELEASE:
 		static_call_update(portres_orig_release,
-				   (typeof(&inet_release))fn);
+				   (typeof(&ip_mc_drop_socket))fn);
 		break;
 	case PORTRES_HOOK_SYSCTL:
 		static_call_update(portres_orig_sysctl,
@@ -661,6 +943,11 @@ int portres_hooks_init(void)
 	}
 
 	for (i = 0; i < PORTRES_NHOOKS; i++) {
+		if (portres_hooks[i].optional) {
+			pr_info("not hooking %s: IPv6 is not built in\n",
+				portres_hooks[i].name);
+			continue;
+		}
 		err = portres_hook_install(&portres_hooks[i]);
 		if (err)
 			goto err_unwind;

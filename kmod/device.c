@@ -75,18 +75,22 @@ static long portres_ioc_acquire(struct portres_acquire __user *uarg)
 	mutex_lock(&pn->lock);
 	err = portres_resv_acquire(pn, sock->sk, proto, arg.start, arg.count,
 				   &resv);
-	if (err)
-		goto out_unlock;
-	arg.start = resv->start;
-	arg.count = resv->count;
-	arg.token = resv->token;
-	if (copy_to_user(uarg, &arg, sizeof(arg))) {
-		/* The caller never learnt the token: undo. */
-		portres_resv_release(resv);
+	if (!err) {
+		arg.start = resv->start;
+		arg.count = resv->count;
+		arg.token = resv->token;
+	}
+	mutex_unlock(&pn->lock);
+	/* Not under the lock: the copy may wait on the caller's memory. */
+	if (!err && copy_to_user(uarg, &arg, sizeof(arg))) {
+		/* The caller never learnt the token: undo, unless done. */
+		mutex_lock(&pn->lock);
+		resv = portres_resv_find(pn, arg.token);
+		if (resv && !resv->persistent && portres_may_use(resv))
+			portres_resv_release(resv);
+		mutex_unlock(&pn->lock);
 		err = -EFAULT;
 	}
-out_unlock:
-	mutex_unlock(&pn->lock);
 	sockfd_put(sock);
 	return err;
 }
@@ -115,7 +119,13 @@ static long portres_ioc_associate(struct portres_token_arg __user *uarg)
 	if (IS_ERR(sock))
 		return PTR_ERR(sock);
 
+	/*
+	 * The socket's lock keeps the stack from giving it a port while it is
+	 * being associated: the get_port hooks, which run under that lock,
+	 * see it either unassociated or associated.
+	 */
 	pn = portres_pernet(sock_net(sock->sk));
+	lock_sock(sock->sk);
 	mutex_lock(&pn->lock);
 	resv = portres_resv_find(pn, arg.token);
 	if (!resv || resv->proto != proto) {
@@ -134,6 +144,7 @@ static long portres_ioc_associate(struct portres_token_arg __user *uarg)
 	err = portres_sock_associate(pn, sock->sk, resv);
 out_unlock:
 	mutex_unlock(&pn->lock);
+	release_sock(sock->sk);
 	sockfd_put(sock);
 	return err;
 }

@@ -58,7 +58,7 @@ struct portres_sock *portres_sock_get(struct portres_net *pn,
 	if (ps)
 		return ps;
 
-	ps = kzalloc(sizeof(*ps), GFP_KERNEL);
+	ps = kzalloc(sizeof(*ps), GFP_KERNEL_ACCOUNT);
 	if (!ps)
 		return NULL;
 	ps->sk = sk;
@@ -110,7 +110,7 @@ int portres_sock_associate(struct portres_net *pn, struct sock *sk,
 		return -ENOMEM;
 	if (ps->resv)
 		return -EINVAL;
-	ps->resv = resv;
+	WRITE_ONCE(ps->resv, resv);
 	ps->port = 0;
 	list_add_tail(&ps->assoc_node, &resv->socks);
 	return 0;
@@ -127,7 +127,7 @@ void portres_sock_dissociate(struct portres_sock *ps)
 		return;
 	portres_resv_put_port(ps);
 	list_del_init(&ps->assoc_node);
-	ps->resv = NULL;
+	WRITE_ONCE(ps->resv, NULL);
 	portres_sock_put(ps);
 }
 
@@ -152,7 +152,7 @@ void portres_sock_release(struct portres_net *pn, const struct sock *sk)
 	if (ps->resv) {
 		portres_resv_put_port(ps);
 		list_del_init(&ps->assoc_node);
-		ps->resv = NULL;
+		WRITE_ONCE(ps->resv, NULL);
 	}
 	list_for_each_entry_safe(resv, tmp, &ps->owned, owner_node) {
 		list_del(&resv->owner_node);

@@ -381,6 +381,11 @@ static struct genl_family portres_genl_family __ro_after_init = {
 	.name = PORTRES_GENL_NAME,
 	.version = PORTRES_GENL_VERSION,
 	.netnsok = true,
+	/*
+	 * Each command takes its namespace's lock: a request that waits for
+	 * it does not hold the global genl_mutex, and other families' with it.
+	 */
+	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.ops = portres_nl_ops,
 	.n_ops = ARRAY_SIZE(portres_nl_ops),

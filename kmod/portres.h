@@ -132,7 +132,10 @@ void portres_net_init(struct portres_net *pn, struct net *net);
 void portres_net_uninit(struct portres_net *pn);
 void portres_net_check_dead(struct portres_net *pn);
 bool portres_port_in_use(struct net *net, int proto, u16 port);
-bool portres_port_in_use_bh(struct net *net, int proto, u16 port);
+int portres_bind_begin(void);
+void portres_bind_end(int idx);
+bool portres_port_refused(struct portres_net *pn, const struct sock *sk,
+			  int proto, u16 port);
 
 /*
  * What a wildcard acquire must avoid: the ports of reservations (@busy), the

@@ -17,6 +17,7 @@
 #include <linux/cred.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/srcu.h>
 #include <net/inet_hashtables.h>
 #include <net/ip.h>
 #include <net/sock.h>
@@ -26,6 +27,28 @@
 #include "portres.h"
 
 static struct rhashtable portres_tokens;
+
+/*
+ * A bind races an acquire: the hooks test the busy bits, then the stack
+ * enters the port in its bind table.  Every call that takes a port for a
+ * TCP or UDP socket (the get_port and hash_connect hooks) therefore runs
+ * in a read-side section of portres_bind_srcu from its test of the bits to
+ * the port's entry in the bind table.  A new reservation publishes its
+ * bits, waits for the sections that may have missed them, and looks at the
+ * bind tables again: a bind either saw the bits, or is in the table by then.
+ */
+DEFINE_STATIC_SRCU(portres_bind_srcu);
+
+/* Return: the index for portres_bind_end(). */
+int portres_bind_begin(void)
+{
+	return srcu_read_lock(&portres_bind_srcu);
+}
+
+void portres_bind_end(int idx)
+{
+	srcu_read_unlock(&portres_bind_srcu, idx);
+}
 
 static const struct rhashtable_params portres_token_params = {
 	.key_len = sizeof(u64),
@@ -90,8 +113,9 @@ void portres_net_init(struct portres_net *pn, struct net *net)
 	mutex_init(&pn->lock);
 	INIT_LIST_HEAD(&pn->resvs);
 	INIT_LIST_HEAD(&pn->socks);
+	/* portres_port_refused() looks blocks up under RCU. */
 	for (proto = 0; proto < PORTRES_NPROTO; proto++)
-		mt_init(&pn->blocks[proto]);
+		mt_init_flags(&pn->blocks[proto], MT_FLAGS_USE_RCU);
 	atomic_set(&pn->nsocks, 0);
 	xa_init(&pn->user_ports);
 	pn->live = true;
@@ -149,7 +173,7 @@ static struct portres_ports *portres_ports_get(struct portres_net *pn)
 	ports = rcu_dereference_protected(pn->ports, lockdep_is_held(&pn->lock));
 	if (ports)
 		return ports;
-	ports = kvzalloc(sizeof(*ports), GFP_KERNEL);
+	ports = kvzalloc(sizeof(*ports), GFP_KERNEL_ACCOUNT);
 	if (ports)
 		rcu_assign_pointer(pn->ports, ports);
 	return ports;
@@ -169,32 +193,7 @@ static struct udp_table *portres_udp_table(const struct net *net)
 #endif
 }
 
-/**
- * portres_port_in_use() - whether any socket of a namespace holds a port
- * @net: the namespace
- * @proto: PORTRES_TCP or PORTRES_UDP
- * @port: the port
- *
- * A TCP port is in use while the kernel has a bind bucket for it (a bound,
- * listening, connected or TIME_WAIT socket); a UDP port while a socket is
- * hashed on it.  Either way a fresh socket could not bind it without
- * SO_REUSEADDR.
- */
-bool portres_port_in_use(struct net *net, int proto, u16 port)
-{
-	bool used;
-
-	local_bh_disable();
-	used = portres_port_in_use_bh(net, proto, port);
-	local_bh_enable();
-	return used;
-}
-
-/*
- * As portres_port_in_use(), with bottom halves already disabled: a block's
- * check disables them once for all its ports, not once per port.
- */
-bool portres_port_in_use_bh(struct net *net, int proto, u16 port)
+static bool portres_port_in_use_bh(struct net *net, int proto, u16 port)
 {
 	bool used = false;
 
@@ -230,6 +229,42 @@ bool portres_port_in_use_bh(struct net *net, int proto, u16 port)
 	return used;
 }
 
+/**
+ * portres_port_in_use() - whether any socket of a namespace holds a port
+ * @net: the namespace
+ * @proto: PORTRES_TCP or PORTRES_UDP
+ * @port: the port
+ *
+ * A TCP port is in use while the kernel has a bind bucket for it (a bound,
+ * listening, connected or TIME_WAIT socket); a UDP port while a socket is
+ * hashed on it.  Either way a fresh socket could not bind it without
+ * SO_REUSEADDR.  Bottom halves are disabled for one bucket's walk only:
+ * checks of many ports, which any user can ask for, call this per port.
+ */
+bool portres_port_in_use(struct net *net, int proto, u16 port)
+{
+	bool used;
+
+	local_bh_disable();
+	used = portres_port_in_use_bh(net, proto, port);
+	local_bh_enable();
+	return used;
+}
+
+/* Whether a socket holds any port of [@start, @start + @count). */
+static bool portres_block_used(struct net *net, int proto, unsigned int start,
+			       unsigned int count)
+{
+	unsigned int port;
+
+	for (port = start; port < start + count; port++) {
+		if (portres_port_in_use(net, proto, port))
+			return true;
+		cond_resched();
+	}
+	return false;
+}
+
 /* Whether @port is unavailable to a wildcard acquire for another reason. */
 static bool portres_search_in_use(const struct portres_search *s,
 				  unsigned int port)
@@ -238,7 +273,10 @@ static bool portres_search_in_use(const struct portres_search *s,
 	if (s->admin_reserved && test_bit(port, s->admin_reserved) &&
 	    !(s->ours && test_bit(port, s->ours)))
 		return true;
-	return s->net && portres_port_in_use_bh(s->net, s->proto, port);
+	if (!s->net)
+		return false;
+	cond_resched();
+	return portres_port_in_use(s->net, s->proto, port);
 }
 
 /**
@@ -279,18 +317,11 @@ static int portres_block_check(struct portres_net *pn,
 			       struct portres_ports *ports, int proto,
 			       unsigned int start, unsigned int count)
 {
-	unsigned int port;
-
-	bool used = false;
-
 	if (find_next_bit(ports->busy[proto], start + count, start) <
 	    start + count)
 		return -EADDRINUSE;
-	local_bh_disable();
-	for (port = start; port < start + count && !used; port++)
-		used = portres_port_in_use_bh(pn->net, proto, port);
-	local_bh_enable();
-	return used ? -EADDRINUSE : 0;
+	return portres_block_used(pn->net, proto, start, count) ?
+	       -EADDRINUSE : 0;
 }
 
 static int portres_block_pick(struct portres_net *pn,
@@ -304,7 +335,7 @@ static int portres_block_pick(struct portres_net *pn,
 		.net = pn->net,
 		.proto = proto,
 	};
-	int lo, hi, start;
+	int lo, hi;
 
 	/*
 	 * The kernel keeps ip_local_port_range at or above
@@ -312,10 +343,7 @@ static int portres_block_pick(struct portres_net *pn,
 	 * make them overlap): a picked block holds no privileged port.
 	 */
 	inet_get_local_port_range(pn->net, &lo, &hi);
-	local_bh_disable();
-	start = portres_find_free_block(&s, lo, hi, count);
-	local_bh_enable();
-	return start;
+	return portres_find_free_block(&s, lo, hi, count);
 }
 
 static int portres_token_insert(struct portres_resv *resv)
@@ -336,15 +364,63 @@ static int portres_token_insert(struct portres_resv *resv)
 }
 
 /*
+ * Enters @resv in the table and publishes its bits, then makes sure that no
+ * socket took one of its ports meanwhile (see portres_bind_srcu).
+ *
+ * Return: 0, -EADDRINUSE if a socket did, -ENOMEM, -EAGAIN.
+ */
+static int portres_resv_publish(struct portres_net *pn,
+				struct portres_ports *ports,
+				struct portres_resv *resv)
+{
+	unsigned int start = resv->start, count = resv->count;
+	int proto = resv->proto;
+	int err;
+
+	err = mtree_insert_range(&pn->blocks[proto], start, start + count - 1,
+				 resv, GFP_KERNEL_ACCOUNT);
+	if (err) {
+		/* The busy bitmap said the block was free: it cannot clash. */
+		WARN_ON_ONCE(err == -EEXIST);
+		return err;
+	}
+	err = portres_token_insert(resv);
+	if (err)
+		goto err_erase;
+	bitmap_set(ports->busy[proto], start, count);
+	portres_rp_reserve(pn, ports, start, count);
+
+	synchronize_srcu_expedited(&portres_bind_srcu);
+	if (portres_block_used(pn->net, proto, start, count)) {
+		err = -EADDRINUSE;
+		goto err_unpublish;
+	}
+	list_add_tail(&resv->node, &pn->resvs);
+	pn->nresvs++;
+	pn->seq++;
+	return 0;
+
+err_unpublish:
+	bitmap_clear(ports->busy[proto], start, count);
+	portres_rp_unreserve(pn, ports, start, count);
+	rhashtable_remove_fast(&portres_tokens, &resv->tnode,
+			       portres_token_params);
+err_erase:
+	mtree_erase(&pn->blocks[proto], start);
+	return err;
+}
+
+/*
  * Makes a reservation of [@start, @start + @count) (any free block of
  * ip_local_port_range for start 0) and enters it in the table.
  */
 static int portres_resv_new(struct portres_net *pn, int proto, u16 start,
-			    u16 count, struct portres_resv **resvp)
+			    u16 count, bool persistent, bool exclusive,
+			    struct portres_resv **resvp)
 {
 	struct portres_ports *ports;
 	struct portres_resv *resv;
-	int err;
+	int err, first, tries = 0;
 
 	lockdep_assert_held(&pn->lock);
 	if (!count || (unsigned int)start + count > PORTRES_NPORTS)
@@ -356,53 +432,41 @@ static int portres_resv_new(struct portres_net *pn, int proto, u16 start,
 	if (!ports)
 		return -ENOMEM;
 
+again:
 	if (start) {
 		err = portres_block_check(pn, ports, proto, start, count);
+		if (err)
+			return err;
+		first = start;
 	} else {
-		err = portres_block_pick(pn, ports, proto, count);
-		if (err >= 0) {
-			start = err;
-			err = 0;
-		}
+		first = portres_block_pick(pn, ports, proto, count);
+		if (first < 0)
+			return first;
 	}
-	if (err)
-		return err;
-
 	resv = kzalloc(struct_size(resv, held, BITS_TO_LONGS(count)),
-		       GFP_KERNEL);
+		       GFP_KERNEL_ACCOUNT);
 	if (!resv)
 		return -ENOMEM;
+	resv->start = first;
 	resv->pn = pn;
-	resv->start = start;
 	resv->count = count;
 	resv->proto = proto;
+	resv->persistent = persistent;
+	resv->exclusive = exclusive;
 	INIT_LIST_HEAD(&resv->socks);
 	INIT_LIST_HEAD(&resv->owner_node);
 
-	err = mtree_insert_range(&pn->blocks[proto], start, start + count - 1,
-				 resv, GFP_KERNEL);
+	err = portres_resv_publish(pn, ports, resv);
 	if (err) {
-		/* The busy bitmap said the block was free: it cannot clash. */
-		WARN_ON_ONCE(err == -EEXIST);
-		goto err_free;
+		/* Bind hooks may have found it in the tree. */
+		kfree_rcu(resv, rcu);
+		/* A wildcard acquire tries another block. */
+		if (err == -EADDRINUSE && !start && ++tries < 4)
+			goto again;
+		return err;
 	}
-	err = portres_token_insert(resv);
-	if (err)
-		goto err_erase;
-
-	list_add_tail(&resv->node, &pn->resvs);
-	pn->nresvs++;
-	pn->seq++;
-	bitmap_set(ports->busy[proto], start, count);
-	portres_rp_reserve(pn, ports, start, count);
 	*resvp = resv;
 	return 0;
-
-err_erase:
-	mtree_erase(&pn->blocks[proto], start);
-err_free:
-	kfree(resv);
-	return err;
 }
 
 /* The ports @uid holds in runtime reservations of @pn. */
@@ -423,7 +487,7 @@ static int portres_user_charge(struct portres_net *pn, kuid_t uid, long ports)
 		return 0;
 	}
 	return xa_err(xa_store(&pn->user_ports, __kuid_val(uid),
-			       xa_mk_value(held), GFP_KERNEL));
+			       xa_mk_value(held), GFP_KERNEL_ACCOUNT));
 }
 
 /*
@@ -484,7 +548,7 @@ int portres_resv_acquire(struct portres_net *pn, struct sock *sk, int proto,
 	err = portres_user_charge(pn, current_uid(), count);
 	if (err)
 		goto err_sock;
-	err = portres_resv_new(pn, proto, start, count, &resv);
+	err = portres_resv_new(pn, proto, start, count, false, false, &resv);
 	if (err)
 		goto err_charge;
 	resv->tgid = get_pid(task_tgid(current));
@@ -525,11 +589,10 @@ int portres_resv_create(struct portres_net *pn, int proto, u16 start,
 	lockdep_assert_held(&pn->lock);
 	if (!start)
 		return -EINVAL;
-	err = portres_resv_new(pn, proto, start, count, &resv);
+	err = portres_resv_new(pn, proto, start, count, true, exclusive,
+			       &resv);
 	if (err)
 		return err;
-	resv->persistent = true;
-	resv->exclusive = exclusive;
 	err = portres_sysfs_add(resv);
 	if (err) {
 		/* Never announced: no event for its end either. */
@@ -563,6 +626,41 @@ struct portres_resv *portres_resv_find(struct portres_net *pn, u64 token)
 	return resv;
 }
 
+/**
+ * portres_port_refused() - whether a socket may not take a port
+ * @pn: the socket's namespace
+ * @sk: the socket
+ * @proto: the protocol whose port it takes
+ * @port: the port
+ *
+ * Called without the namespace's lock, between portres_bind_begin() and
+ * portres_bind_end(), right before the stack takes @port.
+ *
+ * Return: true when a reservation covers @port and does not let @sk in:
+ * @sk is not associated with it, and it is runtime or exclusive.
+ */
+bool portres_port_refused(struct portres_net *pn, const struct sock *sk,
+			  int proto, u16 port)
+{
+	struct portres_ports *ports;
+	struct portres_resv *resv;
+	struct portres_sock *ps;
+	bool refused = false;
+
+	rcu_read_lock();
+	ports = rcu_dereference(pn->ports);
+	if (!ports || !test_bit(port, ports->busy[proto]))
+		goto out;
+	resv = mtree_load(&pn->blocks[proto], port);
+	if (!resv || (resv->persistent && !resv->exclusive))
+		goto out;
+	ps = portres_sock_find(sk);
+	refused = !ps || READ_ONCE(ps->resv) != resv;
+out:
+	rcu_read_unlock();
+	return refused;
+}
+
 /* Return: the persistent reservation of exactly that block, or NULL. */
 struct portres_resv *portres_resv_persistent(struct portres_net *pn, int proto,
 					     u16 start, u16 count)
@@ -582,10 +680,10 @@ unsigned int portres_resv_ports_in_use(const struct portres_resv *resv)
 {
 	unsigned int port, used = 0;
 
-	local_bh_disable();
-	for (port = resv->start; port < resv->start + resv->count; port++)
-		used += portres_port_in_use_bh(resv->pn->net, resv->proto, port);
-	local_bh_enable();
+	for (port = resv->start; port < resv->start + resv->count; port++) {
+		used += portres_port_in_use(resv->pn->net, resv->proto, port);
+		cond_resched();
+	}
 	return used;
 }
 

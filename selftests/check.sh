@@ -395,6 +395,10 @@ stock_kernel() {	# stock_kernel KVER
 	echo 'stress -r 40' >"$work/stress.sh"
 	guest stress-reload "$work/stress.sh" -S -a preempt=full -b build/stress
 	reload_waits
+
+	# The races of a reservation against binds, on two CPUs, fully
+	# preemptible: any violation fails.
+	guest races selftests/guest/race.sh -a preempt=full -b build/race
 }
 
 # The debug kernel from the newest source: KUnit in a boot of its own (the
@@ -453,6 +457,7 @@ debug_kernel() {
 	echo 'stress -r 60' >"$work/stress.sh"
 	guest stress-reload "$work/stress.sh" -S -b build/stress
 	reload_waits
+	guest races selftests/guest/race.sh -b build/race
 }
 
 for kver in $kvers; do

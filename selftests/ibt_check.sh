@@ -52,6 +52,10 @@ for pair in portres_bind_wrap:portres_orig_bind \
 	    portres_connect_wrap:portres_orig_connect \
 	    portres_listen_wrap:portres_orig_listen \
 	    portres_sendmsg_wrap:portres_orig_sendmsg \
+	    portres_csk_get_port_wrap:portres_orig_csk_get_port \
+	    portres_udp_get_port_wrap:portres_orig_udp_get_port \
+	    portres_hash_connect_wrap:portres_orig_hash_connect \
+	    portres_hash_connect6_wrap:portres_orig_hash_connect6 \
 	    portres_release_wrap:portres_orig_release \
 	    portres_rp_sysctl:portres_orig_sysctl \
 	    '*:portres_kallsyms_lookup_name'; do
