@@ -69,6 +69,11 @@ $(BUILD)/portres_test: selftests/portres_test.c $(BUILD)/libportres.a
 		{ echo "KSFT_DIR must name tools/testing/selftests of a kernel source tree"; exit 1; }
 	$(CC) $(CPPFLAGS) -I$(KSFT_DIR) $(CFLAGS) -Wall -Werror -static -o $@ $^
 
+$(BUILD)/stall_test: selftests/stall_test.c selftests/helpers.h
+	@test -f "$(KSFT_DIR)/kselftest_harness.h" || \
+		{ echo "KSFT_DIR must name tools/testing/selftests of a kernel source tree"; exit 1; }
+	$(CC) $(CPPFLAGS) -I$(KSFT_DIR) $(CFLAGS) -Wall -Werror -static -o $@ selftests/stall_test.c -lpthread
+
 $(BUILD)/hook_cost: selftests/hook_cost.c $(BUILD)/libportres.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $^
 
@@ -131,7 +136,7 @@ $(BUILD)/portresctl: tools/portresctl.c lib/conf.h $(BUILD)/libportres.a VERSION
 
 tools: $(BUILD)/portresctl
 
-guest-programs: $(BUILD)/portresctl $(BUILD)/portres-demo $(BUILD)/portres_test $(BUILD)/hook_cost \
+guest-programs: $(BUILD)/portresctl $(BUILD)/portres-demo $(BUILD)/portres_test $(BUILD)/stall_test $(BUILD)/hook_cost \
 		$(BUILD)/persist_boot $(BUILD)/win_test $(BUILD)/nl_test \
 		$(BUILD)/bad_input_test $(BUILD)/stress $(BUILD)/race $(BUILD)/churn \
 		$(BUILD)/resv_holder $(BUILD)/as_nobody examples

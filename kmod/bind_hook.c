@@ -223,67 +223,6 @@ out:
 }
 
 /*
- * The bind policy.  An associated socket binding port 0 gets a free port of
- * its block; a socket binding a port of a block it is not associated with
- * is refused, unless the block is persistent and not exclusive.
- */
-static int portres_bind_check(struct socket *sock, struct sockaddr *addr,
-			      int addrlen)
-{
-	struct sock *sk = sock->sk;
-	struct portres_resv *resv;
-	struct portres_sock *ps;
-	struct portres_net *pn;
-	int proto, port, ret = 0;
-
-	proto = portres_sk_bind_proto(sk);
-	port = portres_addr_port(sk, addr, addrlen);
-	if (proto < 0 || port < 0)
-		return 0;
-
-	pn = portres_pernet(sock_net(sk));
-	mutex_lock(&pn->lock);
-	ps = portres_sock_find(sk);
-	/* A bound socket's bind fails in the stack; nothing to take. */
-	if (inet_sk(sk)->inet_num)
-		goto out;
-
-	if (!port) {
-		if (!ps || !ps->resv || portres_no_port(sk))
-			goto out;
-		ret = portres_resv_take_port(ps->resv, ps);
-		if (ret > 0) {
-			portres_addr_set_port(addr, ret);
-			ret = 0;
-		}
-		goto out;
-	}
-
-	resv = portres_resv_at(pn, proto, port);
-	if (!resv)
-		goto out;
-	if (ps && ps->resv == resv)
-		portres_resv_mark_port(resv, ps, port);
-	else if (!resv->persistent || resv->exclusive)
-		ret = -EACCES;
-out:
-	mutex_unlock(&pn->lock);
-	return ret;
-}
-
-static int portres_bind_wrap(struct socket *sock, struct sockaddr *address,
-			     int addrlen)
-{
-	int ret;
-
-	ret = portres_bind_check(sock, address, addrlen);
-	if (!ret)
-		ret = static_call(portres_orig_bind)(sock, address, addrlen);
-	portres_hook_leave();
-	return ret;
-}
-
-/*
  * Takes a port of @sk's block for an implicit bind.  Return: the port, 0
  * when @sk is not associated or already bound, -EADDRINUSE when no port of
  * the block is free.
@@ -312,6 +251,74 @@ static void portres_give_back(struct portres_net *pn, struct sock *sk,
 	if (ps && ps->port == port && READ_ONCE(inet_sk(sk)->inet_num) != port)
 		portres_resv_put_port(ps);
 	mutex_unlock(&pn->lock);
+}
+
+/*
+ * The bind policy.  An associated socket binding port 0 gets a free port of
+ * its block; a socket binding a port of a block it is not associated with
+ * is refused, unless the block is persistent and not exclusive.
+ */
+static int portres_bind_check(struct socket *sock, struct sockaddr *addr,
+			      int addrlen, u16 *taken)
+{
+	struct sock *sk = sock->sk;
+	struct portres_resv *resv;
+	struct portres_sock *ps;
+	struct portres_net *pn;
+	int proto, port, ret = 0;
+
+	proto = portres_sk_bind_proto(sk);
+	port = portres_addr_port(sk, addr, addrlen);
+	if (proto < 0 || port < 0)
+		return 0;
+
+	pn = portres_pernet(sock_net(sk));
+	mutex_lock(&pn->lock);
+	ps = portres_sock_find(sk);
+	/* A bound socket's bind fails in the stack; nothing to take. */
+	if (inet_sk(sk)->inet_num)
+		goto out;
+
+	if (!port) {
+		if (!ps || !ps->resv || portres_no_port(sk))
+			goto out;
+		ret = portres_resv_take_port(ps->resv, ps);
+		if (ret > 0) {
+			portres_addr_set_port(addr, ret);
+			*taken = ret;
+			ret = 0;
+		}
+		goto out;
+	}
+
+	resv = portres_resv_at(pn, proto, port);
+	if (!resv)
+		goto out;
+	if (ps && ps->resv == resv)
+		portres_resv_mark_port(resv, ps, port);
+	else if (!resv->persistent || resv->exclusive)
+		ret = -EACCES;
+out:
+	mutex_unlock(&pn->lock);
+	return ret;
+}
+
+static int portres_bind_wrap(struct socket *sock, struct sockaddr *address,
+			     int addrlen)
+{
+	u16 taken = 0;
+	int ret;
+
+	ret = portres_bind_check(sock, address, addrlen, &taken);
+	if (!ret) {
+		ret = static_call(portres_orig_bind)(sock, address, addrlen);
+		/* An LSM refused the port bind(0) was given: it goes back. */
+		if (ret && taken)
+			portres_give_back(portres_pernet(sock_net(sock->sk)),
+					  sock->sk, taken);
+	}
+	portres_hook_leave();
+	return ret;
 }
 
 /*

@@ -2,6 +2,7 @@
 # The guest's part of make check on the debug kernel (KASAN, lockdep,
 # kmemleak): the selftests, the bad-input suite and unloading.
 portres_test
+stall_test
 bad_input_test
 nl_test
 win_test

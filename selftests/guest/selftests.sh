@@ -13,6 +13,7 @@ else
 	check fail "demo prints a port inside the acquired block"
 fi
 portres_test
+stall_test
 win_test
 nl_test
 sh /tests/portresctl_test.sh

@@ -1,0 +1,495 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * portres selftests: what a user can make portres wait for.
+ *
+ * A user can hold a socket's lock for as long as they like: a setsockopt()
+ * that copies its option from a page that never arrives (userfaultfd here;
+ * a FUSE-backed mapping does the same) sleeps with the lock held.  They can
+ * also make a copy to their memory wait.  Neither may hold up the other
+ * users of the network namespace, and the calls that waited must end as if
+ * they had not.  Also here: the implicit bind asks the LSMs, as bind() does
+ * (Landlock, where the kernel has network rules).
+ *
+ * Each test runs in a network namespace of its own; helpers return 0 or
+ * -errno.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/portres.h>
+
+#include "kselftest_harness.h"
+#include "helpers.h"
+
+#define BLOCK	40000
+#define OTHER	41000
+#define WAIT	3.0	/* seconds a call of another user may take at most */
+
+static int dev_ioctl(int dev, unsigned long cmd, void *arg)
+{
+	return ioctl(dev, cmd, arg) ? -errno : 0;
+}
+
+static int acquire(int dev, int s, uint16_t start, uint16_t count,
+		   uint64_t *token)
+{
+	struct portres_acquire a = { .fd = s, .start = start, .count = count };
+	int ret = dev_ioctl(dev, PORTRES_IOC_ACQUIRE, &a);
+
+	if (!ret && token)
+		*token = a.token;
+	return ret;
+}
+
+static int associate(int dev, int s, uint64_t token)
+{
+	struct portres_token_arg t = { .fd = s, .token = token };
+
+	return dev_ioctl(dev, PORTRES_IOC_ASSOCIATE, &t);
+}
+
+static struct sockaddr_in loopback(uint16_t port)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_port = htons(port),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+
+	return sin;
+}
+
+static int bind_port(int s, uint16_t port)
+{
+	struct sockaddr_in sin = loopback(port);
+
+	return bind(s, (struct sockaddr *)&sin, sizeof(sin)) ? -errno : 0;
+}
+
+static int connect_port(int s, uint16_t port)
+{
+	struct sockaddr_in sin = loopback(port);
+
+	return connect(s, (struct sockaddr *)&sin, sizeof(sin)) ? -errno : 0;
+}
+
+static int local_port(int s)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+
+	if (getsockname(s, (struct sockaddr *)&sin, &len))
+		return -errno;
+	return ntohs(sin.sin_port);
+}
+
+/* A userfaultfd and one registered page of it. */
+struct uffd_page {
+	int fd;
+	char *page;
+	long size;
+};
+
+static int uffd_page_init(struct uffd_page *u, bool wp)
+{
+	struct uffdio_api api = {
+		.api = UFFD_API,
+		.features = wp ? UFFD_FEATURE_PAGEFAULT_FLAG_WP : 0,
+	};
+	struct uffdio_register reg = {
+		.mode = wp ? UFFDIO_REGISTER_MODE_WP : UFFDIO_REGISTER_MODE_MISSING,
+	};
+
+	u->size = sysconf(_SC_PAGESIZE);
+	u->fd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	if (u->fd < 0)
+		return -errno;
+	u->page = mmap(NULL, u->size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (u->page == MAP_FAILED)
+		return -errno;
+	/* Write protection needs the page present; a missing page, absent. */
+	if (wp)
+		memset(u->page, 0, u->size);
+	reg.range.start = (unsigned long)u->page;
+	reg.range.len = u->size;
+	if (ioctl(u->fd, UFFDIO_API, &api) || ioctl(u->fd, UFFDIO_REGISTER, &reg))
+		return -errno;
+	return 0;
+}
+
+/* Waits until a task faults on the page: it is then asleep in the kernel. */
+static int uffd_wait_fault(struct uffd_page *u)
+{
+	struct pollfd pfd = { .fd = u->fd, .events = POLLIN };
+	struct uffd_msg msg;
+
+	if (poll(&pfd, 1, 10000) != 1)
+		return -ETIMEDOUT;
+	if (read(u->fd, &msg, sizeof(msg)) != sizeof(msg))
+		return -errno;
+	return msg.event == UFFD_EVENT_PAGEFAULT ? 0 : -EPROTO;
+}
+
+/* Lets the faulting task go on: the page arrives (zeros). */
+static int uffd_fill(struct uffd_page *u)
+{
+	char *zeros = calloc(1, u->size);
+	struct uffdio_copy copy = {
+		.dst = (unsigned long)u->page,
+		.src = (unsigned long)zeros,
+		.len = u->size,
+	};
+	int ret = ioctl(u->fd, UFFDIO_COPY, &copy) ? -errno : 0;
+
+	free(zeros);
+	return ret;
+}
+
+static int uffd_protect(struct uffd_page *u, bool on)
+{
+	struct uffdio_writeprotect wp = {
+		.range = { .start = (unsigned long)u->page, .len = u->size },
+		.mode = on ? UFFDIO_WRITEPROTECT_MODE_WP : 0,
+	};
+
+	return ioctl(u->fd, UFFDIO_WRITEPROTECT, &wp) ? -errno : 0;
+}
+
+static void uffd_page_fini(struct uffd_page *u)
+{
+	if (u->page && u->page != MAP_FAILED)
+		munmap(u->page, u->size);
+	if (u->fd >= 0)
+		close(u->fd);
+}
+
+/* Holds a socket's lock: setsockopt(IP_OPTIONS) from the missing page. */
+struct lock_holder {
+	pthread_t thread;
+	int sock;
+	char *page;
+	int ret;
+};
+
+static void *hold_lock(void *arg)
+{
+	struct lock_holder *h = arg;
+
+	h->ret = setsockopt(h->sock, IPPROTO_IP, IP_OPTIONS, h->page, 40) ?
+		 -errno : 0;
+	return NULL;
+}
+
+/* A call in a thread of its own, and whether it returned. */
+struct call {
+	pthread_t thread;
+	int dev, sock, ret, done;
+	uint16_t start;
+};
+
+static void *call_acquire(void *arg)
+{
+	struct call *c = arg;
+
+	c->ret = acquire(c->dev, c->sock, c->start, 4, NULL);
+	__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void *call_connect(void *arg)
+{
+	struct call *c = arg;
+
+	c->ret = connect_port(c->sock, 9);
+	__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void *call_bind_zero(void *arg)
+{
+	struct call *c = arg;
+
+	c->ret = bind_port(c->sock, 0);
+	__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Whether another user's acquire ends within WAIT seconds. */
+static bool acquire_not_held_up(int dev)
+{
+	struct call c = { .dev = dev, .start = OTHER };
+	double deadline = now() + WAIT;
+
+	c.sock = socket(AF_INET, SOCK_DGRAM, 0);
+	pthread_create(&c.thread, NULL, call_acquire, &c);
+	while (!__atomic_load_n(&c.done, __ATOMIC_ACQUIRE) && now() < deadline)
+		usleep(10000);
+	if (!__atomic_load_n(&c.done, __ATOMIC_ACQUIRE)) {
+		/* Held up: it ends once the page arrives. */
+		pthread_detach(c.thread);
+		return false;
+	}
+	pthread_join(c.thread, NULL);
+	close(c.sock);
+	return !c.ret;
+}
+
+FIXTURE(stall) {
+	int dev;
+	struct uffd_page u;
+};
+
+FIXTURE_SETUP(stall)
+{
+	self->u.fd = -1;
+	self->u.page = NULL;
+	self->dev = open(PORTRES_DEVICE, O_RDWR | O_CLOEXEC);
+	if (self->dev < 0)
+		SKIP(return, "portres is not loaded");
+	ASSERT_EQ(0, netns_enter());
+}
+
+FIXTURE_TEARDOWN(stall)
+{
+	uffd_page_fini(&self->u);
+	if (self->dev >= 0)
+		close(self->dev);
+}
+
+/*
+ * An associated socket's connect() binds it implicitly, and waits for the
+ * socket's lock to do so.  While it waits, the namespace's other users go
+ * on: portres does not wait for a socket's lock under its own.
+ */
+TEST_F(stall, socket_lock_holds_up_nobody_else)
+{
+	struct lock_holder h = { 0 };
+	struct call c = { 0 };
+	int owner, port;
+	uint64_t token;
+
+	ASSERT_EQ(0, uffd_page_init(&self->u, false));
+	owner = socket(AF_INET, SOCK_DGRAM, 0);
+	h.sock = socket(AF_INET, SOCK_DGRAM, 0);
+	h.page = self->u.page;
+	ASSERT_EQ(0, acquire(self->dev, owner, BLOCK, 4, &token));
+	ASSERT_EQ(0, associate(self->dev, h.sock, token));
+
+	pthread_create(&h.thread, NULL, hold_lock, &h);
+	ASSERT_EQ(0, uffd_wait_fault(&self->u));
+	c.sock = h.sock;
+	pthread_create(&c.thread, NULL, call_connect, &c);
+	/* Let connect() reach the implicit bind and wait for the lock. */
+	usleep(500000);
+
+	EXPECT_TRUE(acquire_not_held_up(self->dev));
+
+	ASSERT_EQ(0, uffd_fill(&self->u));
+	pthread_join(h.thread, NULL);
+	pthread_join(c.thread, NULL);
+	EXPECT_EQ(0, h.ret);
+	EXPECT_EQ(0, c.ret);
+	port = local_port(h.sock);
+	EXPECT_TRUE(port >= BLOCK && port < BLOCK + 4);
+	close(h.sock);
+	close(owner);
+}
+
+/* The acquire ioctl, raw, on an argument the test placed. */
+struct raw_acquire {
+	pthread_t thread;
+	int dev;
+	struct portres_acquire *arg;
+	int ret;
+};
+
+static void *call_raw_acquire(void *p)
+{
+	struct raw_acquire *r = p;
+
+	r->ret = dev_ioctl(r->dev, PORTRES_IOC_ACQUIRE, r->arg);
+	return NULL;
+}
+
+/*
+ * The acquire's result is copied to the caller's memory, which the caller
+ * can make wait (write-protected here).  The namespace's other users go
+ * on meanwhile, and the acquire returns its block once the copy is done.
+ */
+TEST_F(stall, result_copy_holds_up_nobody_else)
+{
+	struct raw_acquire r = { 0 };
+	struct portres_acquire *arg;
+	int owner;
+
+	ASSERT_EQ(0, uffd_page_init(&self->u, true));
+	owner = socket(AF_INET, SOCK_DGRAM, 0);
+	arg = (struct portres_acquire *)self->u.page;
+	arg->fd = owner;
+	arg->start = BLOCK;
+	arg->count = 4;
+	ASSERT_EQ(0, uffd_protect(&self->u, true));
+
+	r.dev = self->dev;
+	r.arg = arg;
+	pthread_create(&r.thread, NULL, call_raw_acquire, &r);
+	ASSERT_EQ(0, uffd_wait_fault(&self->u));
+
+	EXPECT_TRUE(acquire_not_held_up(self->dev));
+
+	ASSERT_EQ(0, uffd_protect(&self->u, false));
+	pthread_join(r.thread, NULL);
+	EXPECT_EQ(0, r.ret);
+	EXPECT_EQ(BLOCK, arg->start);
+	EXPECT_NE(0, arg->token);
+	close(owner);
+}
+
+/*
+ * Two threads bind one associated socket to port 0 at once, both given a
+ * port of the block before either can take the socket's lock: the port the
+ * socket ends up bound to is held, and the block's other port is free.
+ */
+TEST_F(stall, double_bind_zero_keeps_block_whole)
+{
+	struct lock_holder h = { 0 };
+	struct call c1 = { 0 }, c2 = { 0 };
+	int owner, b, port;
+	uint64_t token;
+
+	ASSERT_EQ(0, uffd_page_init(&self->u, false));
+	owner = socket(AF_INET, SOCK_DGRAM, 0);
+	h.sock = socket(AF_INET, SOCK_DGRAM, 0);
+	h.page = self->u.page;
+	b = socket(AF_INET, SOCK_DGRAM, 0);
+	ASSERT_EQ(0, acquire(self->dev, owner, BLOCK, 2, &token));
+	ASSERT_EQ(0, associate(self->dev, h.sock, token));
+	ASSERT_EQ(0, associate(self->dev, b, token));
+
+	pthread_create(&h.thread, NULL, hold_lock, &h);
+	ASSERT_EQ(0, uffd_wait_fault(&self->u));
+	c1.sock = c2.sock = h.sock;
+	pthread_create(&c1.thread, NULL, call_bind_zero, &c1);
+	usleep(300000);
+	pthread_create(&c2.thread, NULL, call_bind_zero, &c2);
+	usleep(300000);
+	ASSERT_EQ(0, uffd_fill(&self->u));
+	pthread_join(h.thread, NULL);
+	pthread_join(c1.thread, NULL);
+	pthread_join(c2.thread, NULL);
+
+	/* One bind won, the other found the socket bound. */
+	EXPECT_EQ(-EINVAL, c1.ret + c2.ret);
+	port = local_port(h.sock);
+	EXPECT_TRUE(port == BLOCK || port == BLOCK + 1);
+	ASSERT_EQ(0, bind_port(b, 0));
+	EXPECT_EQ(port == BLOCK ? BLOCK + 1 : BLOCK, local_port(b));
+	close(b);
+	close(h.sock);
+	close(owner);
+}
+
+/* Landlock's network rules (Linux 6.7, ABI 4), declared here for older headers. */
+struct ll_ruleset_attr {
+	uint64_t handled_access_fs;
+	uint64_t handled_access_net;
+};
+
+#define LL_ACCESS_NET_BIND_TCP		(1ULL << 0)
+#define LL_CREATE_RULESET_VERSION	(1U << 0)
+
+static int landlock_abi(void)
+{
+	return syscall(__NR_landlock_create_ruleset, NULL, 0,
+		       LL_CREATE_RULESET_VERSION);
+}
+
+/* Forbids every TCP bind of the calling process; 0 or -errno. */
+static int landlock_no_tcp_bind(void)
+{
+	struct ll_ruleset_attr attr = {
+		.handled_access_net = LL_ACCESS_NET_BIND_TCP,
+	};
+	int fd, ret = 0;
+
+	fd = syscall(__NR_landlock_create_ruleset, &attr, sizeof(attr), 0);
+	if (fd < 0)
+		return -errno;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    syscall(__NR_landlock_restrict_self, fd, 0))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * The implicit bind portres does for an associated socket is a bind: an
+ * LSM that forbids the socket's task TCP binds (Landlock) refuses it, as
+ * it refuses bind(), and the port goes back to the block.
+ */
+TEST_F(stall, implicit_bind_asks_the_lsm)
+{
+	int l, owner, c, d, s[4], i, status;
+	uint64_t token;
+	pid_t pid;
+
+	if (landlock_abi() < 4)
+		SKIP(return, "Landlock network rules need Linux 6.7");
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	owner = socket(AF_INET, SOCK_STREAM, 0);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	d = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_EQ(0, bind_port(l, 20000));
+	ASSERT_EQ(0, listen(l, 4));
+	ASSERT_EQ(0, acquire(self->dev, owner, BLOCK, 4, &token));
+	ASSERT_EQ(0, associate(self->dev, c, token));
+	ASSERT_EQ(0, associate(self->dev, d, token));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (landlock_no_tcp_bind())
+			_exit(10);
+		/* bind(0), which portres gives a port of the block. */
+		if (bind_port(d, 0) != -EACCES)
+			_exit(11);
+		/* connect(), which binds implicitly. */
+		if (connect_port(c, 20000) != -EACCES)
+			_exit(12);
+		_exit(local_port(c) == 0 ? 0 : 13);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+
+	/* No port was kept: the whole block is there for four sockets. */
+	for (i = 0; i < 4; i++) {
+		s[i] = socket(AF_INET, SOCK_STREAM, 0);
+		ASSERT_EQ(0, associate(self->dev, s[i], token));
+		EXPECT_EQ(0, bind_port(s[i], 0));
+	}
+	for (i = 0; i < 4; i++)
+		close(s[i]);
+	close(c);
+	close(d);
+	close(owner);
+	close(l);
+}
+
+TEST_HARNESS_MAIN
