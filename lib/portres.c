@@ -17,38 +17,25 @@
 #include "conf.h"
 #include "portres.h"
 
-static int portres_fd = -1;
-
-static int portres_dev(void)
-{
-	int fd = __atomic_load_n(&portres_fd, __ATOMIC_ACQUIRE);
-	int expected = -1;
-
-	if (fd >= 0)
-		return fd;
-	fd = open(PORTRES_DEVICE, O_RDWR | O_CLOEXEC);
-	/* No device: the module is not loaded; ENOENT means "no such block". */
-	if (fd < 0)
-		return errno == ENOENT ? -ENODEV : -errno;
-	/* Another thread may have opened it first: keep one descriptor. */
-	if (!__atomic_compare_exchange_n(&portres_fd, &expected, fd, 0,
-					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-		close(fd);
-		fd = expected;
-	}
-	return fd;
-}
-
+/*
+ * Each call opens /dev/portres and closes it again: the library holds no
+ * descriptor between calls, so a process that uses it does not keep the
+ * module from being unloaded.  A reservation lives as long as its socket,
+ * not the descriptor it was made through.
+ */
 static int portres_ioctl(unsigned long cmd, void *arg)
 {
 	int saved = errno, fd, ret;
 
-	fd = portres_dev();
+	fd = open(PORTRES_DEVICE, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
+		/* No device: the module is not loaded (ENOENT is "no such block"). */
+		ret = errno == ENOENT ? -ENODEV : -errno;
 		errno = saved;
-		return fd;
+		return ret;
 	}
 	ret = ioctl(fd, cmd, arg) < 0 ? -errno : 0;
+	close(fd);
 	errno = saved;
 	return ret;
 }
@@ -188,8 +175,5 @@ int portres_persistent_lookup(int protocol, uint16_t start, uint16_t count,
 
 void portres_close(void)
 {
-	int fd = __atomic_exchange_n(&portres_fd, -1, __ATOMIC_ACQ_REL);
-
-	if (fd >= 0)
-		close(fd);
+	/* The library keeps no descriptor open any more: nothing to close. */
 }

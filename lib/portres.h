@@ -4,8 +4,8 @@
  *
  * Every function returns 0 (or a non-negative value) on success and -errno
  * on failure; errno itself is left alone.  Ports are in host byte order.
- * The library keeps one file descriptor of /dev/portres open, opened on
- * first use; portres_close() closes it.
+ * Each call opens /dev/portres and closes it again: the library holds no
+ * descriptor between calls.
  */
 #ifndef PORTRES_H
 #define PORTRES_H
@@ -109,7 +109,10 @@ PORTRES_API int portres_persistent_delete(int protocol, uint16_t start,
 PORTRES_API int portres_persistent_lookup(int protocol, uint16_t start,
 					  uint16_t count, uint64_t *token);
 
-/** portres_close() - close the library's descriptor of /dev/portres */
+/**
+ * portres_close() - nothing, since the library keeps no descriptor open;
+ * kept for programs built against libportres 0.3 and earlier
+ */
 PORTRES_API void portres_close(void);
 
 #ifdef __cplusplus

@@ -13,7 +13,7 @@ ok() {	# ok DESCRIPTION (status of the previous command)
 }
 has() { grep -q -- "$1" "$2"; }
 conf=/etc/portres.conf
-echo "1..29"
+echo "1..33"
 echo "# portresctl test" > $conf
 
 portresctl show >/tmp/out 2>&1 && has '(none)' /tmp/out &&
@@ -117,6 +117,28 @@ portresctl --help >/tmp/out && has 'usage:' /tmp/out
 ok "--help prints the usage"
 portresctl show >/tmp/out 2>&1 && has '(none)' /tmp/out && ! has '61000' /tmp/out
 ok "nothing is left reserved"
+
+# What holds the module: an open /dev/portres, never a library user.
+resv_holder udp 4 1 >/tmp/holder2 &
+holder2=$!
+i=0; while [ ! -s /tmp/holder2 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 30 3</dev/portres &
+raw=$!
+sleep 0.5
+portresctl holders >/tmp/out 2>&1 && has "^pid $raw comm sleep descriptors 1\$" /tmp/out &&
+	! has resv_holder /tmp/out
+ok "holders: the process with /dev/portres open, not the library's user"
+portresctl -j holders >/tmp/out 2>&1 &&
+	has "{\"pid\":$raw,\"comm\":\"sleep\",\"descriptors\":1}" /tmp/out
+ok "holders -j"
+rmmod portres 2>/dev/null
+[ $? -ne 0 ] && [ -d /sys/module/portres ]
+ok "an open /dev/portres keeps the module loaded"
+kill $raw; wait $raw 2>/dev/null
+rmmod portres && [ ! -d /sys/module/portres ]
+ok "unloads under a library user with a live reservation and a bound associated socket"
+kill $holder2; wait $holder2 2>/dev/null
+modprobe portres
 
 modprobe -r portres
 portresctl show >/tmp/out 2>&1 && [ -d /sys/module/portres ]

@@ -12,6 +12,8 @@
  * Exit status: 0 on success, 1 when the kernel refuses (the message says
  * why, with the kernel's extended ack), 2 for bad arguments.
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <libmnl/libmnl.h>
@@ -72,10 +74,11 @@ static void usage(FILE *out)
 		"       %s delete tcp|udp START COUNT\n"
 		"       %s [-j] monitor\n"
 		"       %s restore [FILE]\n"
+		"       %s [-j] holders\n"
 		"       %s -V\n"
 		"  -j  print JSON\n"
 		"  -V  print the version\n",
-		prog, prog, prog, prog, prog, prog, prog);
+		prog, prog, prog, prog, prog, prog, prog, prog);
 }
 
 static void __attribute__((noreturn)) bad_usage(const char *fmt, const char *what)
@@ -782,6 +785,81 @@ static int cmd_monitor(struct ctl *ctl)
 	return 0;
 }
 
+/* How many descriptors of /dev/portres process @pid has open. */
+static int holder_fds(const char *pid)
+{
+	char path[600], link[sizeof(PORTRES_DEVICE) + 1];
+	struct dirent *f;
+	int n = 0;
+	ssize_t len;
+	DIR *fds;
+
+	snprintf(path, sizeof(path), "/proc/%s/fd", pid);
+	fds = opendir(path);
+	if (!fds)
+		return 0;
+	while ((f = readdir(fds))) {
+		snprintf(path, sizeof(path), "/proc/%s/fd/%s", pid, f->d_name);
+		len = readlink(path, link, sizeof(link));
+		if (len == sizeof(PORTRES_DEVICE) - 1 &&
+		    !memcmp(link, PORTRES_DEVICE, len))
+			n++;
+	}
+	closedir(fds);
+	return n;
+}
+
+/*
+ * The processes with /dev/portres open, which keep the module loaded
+ * (libportres opens it only for the length of a call).  Others' descriptors
+ * are seen by root only.
+ */
+static int cmd_holders(void)
+{
+	char path[300], comm[32] = "";
+	struct dirent *p;
+	bool first = true;
+	DIR *proc;
+	FILE *f;
+	int n;
+
+	proc = opendir("/proc");
+	if (!proc) {
+		fprintf(stderr, "%s: /proc: %s\n", prog, strerror(errno));
+		return 1;
+	}
+	if (json)
+		putchar('[');
+	while ((p = readdir(proc))) {
+		if (!isdigit((unsigned char)p->d_name[0]))
+			continue;
+		n = holder_fds(p->d_name);
+		if (!n)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", p->d_name);
+		f = fopen(path, "r");
+		if (!f || !fgets(comm, sizeof(comm), f))
+			comm[0] = 0;
+		if (f)
+			fclose(f);
+		comm[strcspn(comm, "\n")] = 0;
+		if (json) {
+			printf("%s{\"pid\":%s,\"comm\":", first ? "" : ",",
+			       p->d_name);
+			json_string(comm);
+			printf(",\"descriptors\":%d}", n);
+		} else {
+			printf("pid %s comm %s descriptors %d\n", p->d_name, comm,
+			       n);
+		}
+		first = false;
+	}
+	closedir(proc);
+	if (json)
+		printf("]\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct ctl ctl = { 0 };
@@ -855,6 +933,10 @@ int main(int argc, char **argv)
 			return 0;
 		ctl_open(&ctl);
 		ret = cmd_restore(&ctl, path);
+	} else if (!strcmp(cmd, "holders")) {
+		if (argc)
+			bad_usage("%s", "holders takes no arguments");
+		return cmd_holders();
 	} else {
 		bad_usage("unknown command \"%s\"", cmd);
 	}
