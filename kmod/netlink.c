@@ -19,11 +19,28 @@
 
 static struct genl_family portres_genl_family;
 
-static const struct nla_policy portres_nl_policy[PORTRES_A_MAX + 1] = {
+/*
+ * One policy per command, with only the attributes it takes: strict
+ * validation refuses any other (EINVAL, "Unsupported attribute").  GET's
+ * dump takes PORTRES_A_PROTOCOL only, which portres_nl_dump_filter() checks.
+ */
+static const struct nla_policy portres_nl_get_policy[PORTRES_A_MAX + 1] = {
+	[PORTRES_A_PROTOCOL] = { .type = NLA_U8 },
+	[PORTRES_A_START] = NLA_POLICY_MIN(NLA_U16, 1),
+};
+
+static const struct nla_policy portres_nl_create_policy[PORTRES_A_MAX + 1] = {
 	[PORTRES_A_PROTOCOL] = { .type = NLA_U8 },
 	[PORTRES_A_START] = NLA_POLICY_MIN(NLA_U16, 1),
 	[PORTRES_A_COUNT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[PORTRES_A_EXCLUSIVE] = { .type = NLA_FLAG },
+};
+
+/* DELETE and LOOKUP: exactly one block. */
+static const struct nla_policy portres_nl_block_policy[PORTRES_A_MAX + 1] = {
+	[PORTRES_A_PROTOCOL] = { .type = NLA_U8 },
+	[PORTRES_A_START] = NLA_POLICY_MIN(NLA_U16, 1),
+	[PORTRES_A_COUNT] = NLA_POLICY_MIN(NLA_U16, 1),
 };
 
 enum {
@@ -213,10 +230,16 @@ static int portres_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
  */
 static int portres_nl_dump_filter(struct netlink_callback *cb)
 {
-	const struct nlattr *attr = portres_dump_attrs(cb)[PORTRES_A_PROTOCOL];
+	struct nlattr **attrs = portres_dump_attrs(cb);
+	const struct nlattr *attr = attrs[PORTRES_A_PROTOCOL];
 	int proto;
 
 	cb->args[2] = 1;
+	if (attrs[PORTRES_A_START]) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[PORTRES_A_START],
+				    "a dump takes PORTRES_A_PROTOCOL only");
+		return -EINVAL;
+	}
 	if (!attr)
 		return 0;
 	proto = portres_proto_from_ip(nla_get_u8(attr));
@@ -351,25 +374,25 @@ static const struct genl_ops portres_nl_ops[] = {
 		.cmd = PORTRES_CMD_GET,
 		.doit = portres_nl_get_doit,
 		.dumpit = portres_nl_get_dumpit,
-		.policy = portres_nl_policy,
+		.policy = portres_nl_get_policy,
 		.maxattr = PORTRES_A_MAX,
 	},
 	{
 		.cmd = PORTRES_CMD_CREATE,
 		.doit = portres_nl_create,
-		.policy = portres_nl_policy,
+		.policy = portres_nl_create_policy,
 		.maxattr = PORTRES_A_MAX,
 	},
 	{
 		.cmd = PORTRES_CMD_DELETE,
 		.doit = portres_nl_delete,
-		.policy = portres_nl_policy,
+		.policy = portres_nl_block_policy,
 		.maxattr = PORTRES_A_MAX,
 	},
 	{
 		.cmd = PORTRES_CMD_LOOKUP,
 		.doit = portres_nl_lookup,
-		.policy = portres_nl_policy,
+		.policy = portres_nl_block_policy,
 		.maxattr = PORTRES_A_MAX,
 	},
 };

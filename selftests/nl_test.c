@@ -237,6 +237,34 @@ TEST_F(nl, malformed_attributes)
 	EXPECT_EQ(-EOPNOTSUPP, transact(self->fd, &m, NULL, 0));
 }
 
+/* Each command takes its own attributes; any other is refused. */
+TEST_F(nl, attributes_a_command_does_not_take)
+{
+	struct msg m;
+
+	init_msg(&m, self->family, PORTRES_CMD_GET, 0);
+	put_u8(&m, PORTRES_A_PROTOCOL, IPPROTO_TCP);
+	put_u16(&m, PORTRES_A_START, 5000);
+	put_u16(&m, PORTRES_A_COUNT, 1);
+	EXPECT_REFUSED(-EINVAL, "Unsupported attribute", &m);
+	init_msg(&m, self->family, PORTRES_CMD_LOOKUP, 0);
+	put_u8(&m, PORTRES_A_PROTOCOL, IPPROTO_TCP);
+	put_u16(&m, PORTRES_A_START, 5000);
+	put_u16(&m, PORTRES_A_COUNT, 1);
+	put_attr(&m, PORTRES_A_EXCLUSIVE, "", 0);
+	EXPECT_REFUSED(-EINVAL, "Unsupported attribute", &m);
+	init_msg(&m, self->family, PORTRES_CMD_DELETE, 0);
+	put_u8(&m, PORTRES_A_PROTOCOL, IPPROTO_TCP);
+	put_u16(&m, PORTRES_A_START, 5000);
+	put_u16(&m, PORTRES_A_COUNT, 1);
+	put_attr(&m, PORTRES_A_EXCLUSIVE, "", 0);
+	EXPECT_REFUSED(-EINVAL, "Unsupported attribute", &m);
+	init_msg(&m, self->family, PORTRES_CMD_GET, NLM_F_DUMP);
+	put_u8(&m, PORTRES_A_PROTOCOL, IPPROTO_TCP);
+	put_u16(&m, PORTRES_A_START, 5000);
+	EXPECT_REFUSED(-EINVAL, "PORTRES_A_PROTOCOL only", &m);
+}
+
 TEST_F(nl, not_found_and_dump_filter)
 {
 	struct msg m;
