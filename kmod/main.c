@@ -15,14 +15,28 @@
 unsigned int portres_net_id __read_mostly;
 
 /*
- * How many ports one user may hold in runtime reservations in one network
- * namespace, unless the user has CAP_NET_ADMIN over it: no unprivileged
- * user can take the whole port space.  0 lifts the limit.
+ * The limits of callers without CAP_NET_ADMIN over a network namespace,
+ * per namespace: no unprivileged user, nor all of them together, can take
+ * the whole port space.  0 lifts a limit.
  */
 unsigned int portres_max_user_ports __read_mostly = 4096;
 module_param_named(max_user_ports, portres_max_user_ports, uint, 0644);
 MODULE_PARM_DESC(max_user_ports,
-		 "ports one user may hold in runtime reservations per network namespace without CAP_NET_ADMIN (0: no limit; default 4096)");
+		 "ports one user may hold in runtime reservations per network namespace without CAP_NET_ADMIN, counting what the uids of user namespaces they made hold (0: no limit; default 4096)");
+
+unsigned int portres_max_ns_ports __read_mostly = 16384;
+module_param_named(max_ns_ports, portres_max_ns_ports, uint, 0644);
+MODULE_PARM_DESC(max_ns_ports,
+		 "ports all users without CAP_NET_ADMIN may hold together in runtime reservations per network namespace (0: no limit; default 16384)");
+
+/*
+ * The owner of a user namespace has CAP_NET_ADMIN over the network
+ * namespaces it owns, and may make persistent reservations there: so many.
+ */
+unsigned int portres_max_ns_persistent __read_mostly = 1024;
+module_param_named(max_ns_persistent, portres_max_ns_persistent, uint, 0644);
+MODULE_PARM_DESC(max_ns_persistent,
+		 "persistent reservations per network namespace that a user namespace other than the initial one owns (0: no limit; default 1024)");
 
 /* Return: the state of @net.  Called under RCU or with a reference. */
 struct portres_net *portres_pernet(const struct net *net)

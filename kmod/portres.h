@@ -67,8 +67,20 @@ struct portres_net {
 	struct list_head socks;
 	atomic_t nsocks;
 	struct xarray user_ports;
+	unsigned int limited_ports;
+	unsigned int npersistent;
 	unsigned int seq;
 	bool live;
+};
+
+/*
+ * The users a runtime reservation of a limited caller (no CAP_NET_ADMIN
+ * over the namespace) is charged to: the caller's uid and, in a user
+ * namespace, the user who made the outermost one.
+ */
+struct portres_charge {
+	kuid_t uid[2];
+	unsigned int nuid;
 };
 
 /*
@@ -87,6 +99,7 @@ struct portres_resv {
 	struct portres_sock *owner;
 	struct pid *tgid;
 	kuid_t uid;
+	struct portres_charge charge;
 	char comm[TASK_COMM_LEN];
 	struct list_head socks;
 	u16 start;
@@ -95,6 +108,7 @@ struct portres_resv {
 	u8 proto;
 	bool persistent;
 	bool exclusive;
+	bool limited;
 	struct portres_entry *entry;
 	struct rcu_head rcu;
 	unsigned long held[];
@@ -121,6 +135,8 @@ struct portres_sock {
 /* main.c */
 extern unsigned int portres_net_id;
 extern unsigned int portres_max_user_ports;
+extern unsigned int portres_max_ns_ports;
+extern unsigned int portres_max_ns_persistent;
 struct portres_net *portres_pernet(const struct net *net);
 
 /* table.c: the reservation table */

@@ -469,7 +469,7 @@ again:
 	return 0;
 }
 
-/* The ports @uid holds in runtime reservations of @pn. */
+/* The ports @uid is charged with in runtime reservations of @pn. */
 static unsigned long portres_user_ports(struct portres_net *pn, kuid_t uid)
 {
 	void *entry = xa_load(&pn->user_ports, __kuid_val(uid));
@@ -491,18 +491,74 @@ static int portres_user_charge(struct portres_net *pn, kuid_t uid, long ports)
 }
 
 /*
- * Whether the caller may hold @count more ports: the per-user limit, for
- * callers without CAP_NET_ADMIN over the namespace.
+ * Who the caller's runtime reservations are charged to, when it has no
+ * CAP_NET_ADMIN over the namespace: its uid, and the user who made the
+ * outermost user namespace it runs in.  A user's subordinate uids
+ * (/etc/subuid) are all that user's: what they hold together counts
+ * against that user's limit too, as the kernel's ucounts charge per-user
+ * limits up the user-namespace hierarchy.
  */
-static int portres_user_limit(struct portres_net *pn, unsigned int count)
+static void portres_charge_of_current(struct portres_charge *c)
+{
+	const struct user_namespace *ns = current_user_ns();
+	kuid_t top = current_uid();
+
+	for (; ns->parent; ns = ns->parent)
+		top = ns->owner;
+	c->uid[0] = current_uid();
+	c->nuid = 1;
+	if (!uid_eq(top, c->uid[0]))
+		c->uid[c->nuid++] = top;
+}
+
+/*
+ * Whether @c may hold @count more ports: max_user_ports for each of its
+ * users, max_ns_ports for every limited caller of the namespace together.
+ */
+static int portres_charge_check(struct portres_net *pn,
+				const struct portres_charge *c,
+				unsigned int count)
 {
 	unsigned int max = READ_ONCE(portres_max_user_ports);
+	unsigned int ns_max = READ_ONCE(portres_max_ns_ports);
+	unsigned int i;
 
-	if (!max || ns_capable_noaudit(pn->net->user_ns, CAP_NET_ADMIN))
-		return 0;
-	if (portres_user_ports(pn, current_uid()) + count > max)
+	for (i = 0; max && i < c->nuid; i++)
+		if (portres_user_ports(pn, c->uid[i]) + count > max)
+			return -EDQUOT;
+	if (ns_max && pn->limited_ports + count > ns_max)
 		return -EDQUOT;
 	return 0;
+}
+
+static void portres_uncharge(struct portres_net *pn,
+			     const struct portres_charge *c, unsigned int count)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nuid; i++)
+		portres_user_charge(pn, c->uid[i], -(long)count);
+	pn->limited_ports -= count;
+}
+
+static int portres_charge(struct portres_net *pn,
+			  const struct portres_charge *c, unsigned int count)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < c->nuid; i++) {
+		err = portres_user_charge(pn, c->uid[i], count);
+		if (err)
+			goto err_undo;
+	}
+	pn->limited_ports += count;
+	return 0;
+
+err_undo:
+	while (i--)
+		portres_user_charge(pn, c->uid[i], -(long)count);
+	return err;
 }
 
 /**
@@ -519,14 +575,17 @@ static int portres_user_limit(struct portres_net *pn, unsigned int count)
  * Return: 0, -EINVAL for an empty block or one past 65535, -EACCES for a
  * block below ip_unprivileged_port_start without CAP_NET_BIND_SERVICE over
  * the namespace, -EADDRINUSE when the block overlaps a reservation or a
- * port in use (or no block is free), -EDQUOT past the caller's limit of
- * ports (max_user_ports), -ENOMEM.
+ * port in use (or no block is free), -EDQUOT past max_user_ports for the
+ * caller or the user whose namespace it runs in, or past max_ns_ports for
+ * the namespace (callers without CAP_NET_ADMIN over it), -ENOMEM.
  */
 int portres_resv_acquire(struct portres_net *pn, struct sock *sk, int proto,
 			 u16 start, u16 count, struct portres_resv **resvp)
 {
+	struct portres_charge charge;
 	struct portres_resv *resv;
 	struct portres_sock *ps;
+	bool limited;
 	int err;
 
 	lockdep_assert_held(&pn->lock);
@@ -539,21 +598,30 @@ int portres_resv_acquire(struct portres_net *pn, struct sock *sk, int proto,
 	if (start && inet_port_requires_bind_service(pn->net, start) &&
 	    !ns_capable(pn->net->user_ns, CAP_NET_BIND_SERVICE))
 		return -EACCES;
-	err = portres_user_limit(pn, count);
-	if (err)
-		return err;
+	limited = !ns_capable_noaudit(pn->net->user_ns, CAP_NET_ADMIN);
+	if (limited) {
+		portres_charge_of_current(&charge);
+		err = portres_charge_check(pn, &charge, count);
+		if (err)
+			return err;
+	}
 	ps = portres_sock_get(pn, sk);
 	if (!ps)
 		return -ENOMEM;
-	err = portres_user_charge(pn, current_uid(), count);
-	if (err)
-		goto err_sock;
+	if (limited) {
+		err = portres_charge(pn, &charge, count);
+		if (err)
+			goto err_sock;
+	}
 	err = portres_resv_new(pn, proto, start, count, false, false, &resv);
 	if (err)
 		goto err_charge;
 	resv->tgid = get_pid(task_tgid(current));
 	resv->uid = current_uid();
 	get_task_comm(resv->comm, current);
+	resv->limited = limited;
+	if (limited)
+		resv->charge = charge;
 	resv->owner = ps;
 	list_add_tail(&resv->owner_node, &ps->owned);
 	portres_netlink_notify(resv, true);
@@ -561,7 +629,8 @@ int portres_resv_acquire(struct portres_net *pn, struct sock *sk, int proto,
 	return 0;
 
 err_charge:
-	portres_user_charge(pn, current_uid(), -(long)count);
+	if (limited)
+		portres_uncharge(pn, &charge, count);
 err_sock:
 	portres_sock_put(ps);
 	return err;
@@ -578,21 +647,32 @@ static void __portres_resv_release(struct portres_resv *resv, bool announced);
  * @exclusive: whether explicit binds by other sockets are refused
  * @resvp: set to the new reservation
  *
- * Return: 0, -EINVAL, -EADDRINUSE or -ENOMEM, as portres_resv_acquire().
+ * Return: 0, -EINVAL, -EADDRINUSE or -ENOMEM, as portres_resv_acquire();
+ * -EDQUOT in a network namespace that a user namespace other than the
+ * initial one owns, which holds max_ns_persistent of them already.
  */
 int portres_resv_create(struct portres_net *pn, int proto, u16 start,
 			u16 count, bool exclusive, struct portres_resv **resvp)
 {
 	struct portres_resv *resv;
+	unsigned int max;
 	int err;
 
 	lockdep_assert_held(&pn->lock);
 	if (!start)
 		return -EINVAL;
+	/*
+	 * Whoever owns a user namespace administers the network namespaces
+	 * it owns: there, persistent reservations are counted.
+	 */
+	max = READ_ONCE(portres_max_ns_persistent);
+	if (pn->net->user_ns != &init_user_ns && max && pn->npersistent >= max)
+		return -EDQUOT;
 	err = portres_resv_new(pn, proto, start, count, true, exclusive,
 			       &resv);
 	if (err)
 		return err;
+	pn->npersistent++;
 	err = portres_sysfs_add(resv);
 	if (err) {
 		/* Never announced: no event for its end either. */
@@ -722,8 +802,10 @@ static void __portres_resv_release(struct portres_resv *resv, bool announced)
 		list_del(&resv->owner_node);
 		portres_sock_put(resv->owner);
 	}
-	if (!resv->persistent)
-		portres_user_charge(pn, resv->uid, -(long)resv->count);
+	if (resv->limited)
+		portres_uncharge(pn, &resv->charge, resv->count);
+	if (resv->persistent)
+		pn->npersistent--;
 	put_pid(resv->tgid);
 	kfree_rcu(resv, rcu);
 }

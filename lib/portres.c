@@ -21,9 +21,10 @@
  * Each call opens /dev/portres and closes it again: the library holds no
  * descriptor between calls, so a process that uses it does not keep the
  * module from being unloaded.  A reservation lives as long as its socket,
- * not the descriptor it was made through.
+ * not the descriptor it was made through.  @sockfd is the socket the call
+ * is about, or -1.
  */
-static int portres_ioctl(unsigned long cmd, void *arg)
+static int portres_ioctl(unsigned long cmd, void *arg, int sockfd)
 {
 	int saved = errno, fd, ret;
 
@@ -33,6 +34,15 @@ static int portres_ioctl(unsigned long cmd, void *arg)
 		ret = errno == ENOENT ? -ENODEV : -errno;
 		errno = saved;
 		return ret;
+	}
+	/*
+	 * open() takes the lowest free number: the device got @sockfd's, so
+	 * @sockfd was not open.
+	 */
+	if (fd == sockfd) {
+		close(fd);
+		errno = saved;
+		return -EBADF;
 	}
 	ret = ioctl(fd, cmd, arg) < 0 ? -errno : 0;
 	close(fd);
@@ -45,7 +55,7 @@ int portres_version(void)
 	__u32 version = 0;
 	int ret;
 
-	ret = portres_ioctl(PORTRES_IOC_VERSION, &version);
+	ret = portres_ioctl(PORTRES_IOC_VERSION, &version, -1);
 	return ret ? ret : (int)version;
 }
 
@@ -61,7 +71,7 @@ int portres_acquire(int sockfd, uint16_t start, uint16_t count,
 
 	if (!token)
 		return -EFAULT;
-	ret = portres_ioctl(PORTRES_IOC_ACQUIRE, &arg);
+	ret = portres_ioctl(PORTRES_IOC_ACQUIRE, &arg, sockfd);
 	if (ret)
 		return ret;
 	if (start_out)
@@ -74,14 +84,14 @@ int portres_associate(int sockfd, uint64_t token)
 {
 	struct portres_token_arg arg = { .fd = sockfd, .token = token };
 
-	return portres_ioctl(PORTRES_IOC_ASSOCIATE, &arg);
+	return portres_ioctl(PORTRES_IOC_ASSOCIATE, &arg, sockfd);
 }
 
 int portres_release(int sockfd, uint64_t token)
 {
 	struct portres_token_arg arg = { .fd = sockfd, .token = token };
 
-	return portres_ioctl(PORTRES_IOC_RELEASE, &arg);
+	return portres_ioctl(PORTRES_IOC_RELEASE, &arg, sockfd);
 }
 
 static int portres_persistent_ioctl(unsigned long cmd, int protocol,
@@ -98,7 +108,7 @@ static int portres_persistent_ioctl(unsigned long cmd, int protocol,
 
 	if (protocol < 0 || protocol > 255 || flags > 255)
 		return -EINVAL;
-	ret = portres_ioctl(cmd, &arg);
+	ret = portres_ioctl(cmd, &arg, -1);
 	/* A module of ABI version 1 knows no persistent reservations. */
 	if (ret == -ENOTTY)
 		ret = -EOPNOTSUPP;

@@ -78,8 +78,10 @@ PORTRES_API int portres_release(int sockfd, uint64_t token);
  * (portresctl restore, run by udev); if the file cannot be written, the
  * reservation is undone and the file's error returned.
  * -EINVAL: bad protocol, flags, start, count.  -EADDRINUSE: the block
- * overlaps a reservation or a port in use.  -EOPNOTSUPP: the module is too
- * old for persistent reservations.
+ * overlaps a reservation or a port in use.  -EDQUOT: a network namespace
+ * that a user namespace other than the initial one owns holds
+ * max_ns_persistent persistent reservations already.  -EOPNOTSUPP: the
+ * module is too old for persistent reservations.
  */
 PORTRES_API int portres_persistent_create(int protocol, uint16_t start,
 					  uint16_t count, unsigned int flags,

@@ -1272,6 +1272,220 @@ TEST_F(dev, user_limit)
 	EXPECT_EQ(0, set_max_user_ports("4096"));
 }
 
+static int set_param(const char *name, const char *value)
+{
+	char path[128];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/sys/module/portres/parameters/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, strlen(value)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Writes "INSIDE OUTSIDE COUNT" to /proc/PID/FILE; 0 or -errno. */
+static int write_map(pid_t pid, const char *file, const char *map)
+{
+	char path[64];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, map, strlen(map)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * In a user namespace made by uid 1000 whose uids are 200000-200009 (as
+ * /etc/subuid would give them), keeping the test's network namespace:
+ * three of those uids each acquire 5 ports, with max_user_ports 8.
+ * Return: how many acquires succeeded, or 100 + a step that failed.
+ */
+static int subuids_acquire(void)
+{
+	int go[2], done[2], res[2], hold[2], n = 0, k, status;
+	char c;
+	pid_t pid;
+
+	if (pipe(go) || pipe(done))
+		return 100;
+	pid = fork();
+	if (pid < 0)
+		return 101;
+	if (pid == 0) {
+		if (setgid(1000) || setuid(1000) || unshare(CLONE_NEWUSER) ||
+		    write(done[1], "u", 1) != 1 || read(go[0], &c, 1) != 1 ||
+		    pipe(res) || pipe(hold))
+			_exit(102);
+		for (k = 0; k < 3; k++) {
+			pid_t child = fork();
+
+			if (child == 0) {
+				uint16_t start;
+				uint64_t token;
+				int s;
+
+				close(hold[1]);
+				/* uid k of the namespace: kuid 200000 + k. */
+				if (setgid(k) || setuid(k))
+					_exit(2);
+				s = socket(AF_INET, SOCK_DGRAM, 0);
+				c = portres_acquire(s, BLOCK + 10 * k, 5,
+						    &start, &token) ? 'n' : 'y';
+				/* Holds its ports until the others tried. */
+				if (write(res[1], &c, 1) != 1 ||
+				    read(hold[0], &c, 1) < 0)
+					_exit(3);
+				_exit(0);
+			}
+			if (child < 0 || read(res[0], &c, 1) != 1)
+				_exit(103);
+			n += c == 'y';
+		}
+		close(hold[1]);
+		while (wait(&status) > 0)
+			;
+		_exit(n);
+	}
+	if (read(done[0], &c, 1) != 1 ||
+	    write_map(pid, "uid_map", "0 200000 10") ||
+	    write_map(pid, "setgroups", "deny") ||
+	    write_map(pid, "gid_map", "0 200000 10") ||
+	    write(go[1], "g", 1) != 1)
+		return 104;
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return 105;
+	return WEXITSTATUS(status);
+}
+
+/*
+ * A user's subordinate uids count as that user: they cannot hold more
+ * than max_user_ports together, as each could alone.
+ */
+TEST_F(dev, user_limit_counts_subordinate_uids)
+{
+	ASSERT_EQ(0, set_param("max_user_ports", "8"));
+	/* The first gets 5 ports; a second 5 would make the user's 10. */
+	EXPECT_EQ(1, subuids_acquire());
+	EXPECT_EQ(0, set_param("max_user_ports", "4096"));
+}
+
+static int acquire_as(uid_t uid, uint16_t count)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		uint16_t start;
+		uint64_t token;
+		int s, ret;
+
+		if (uid && (setgid(uid) || setuid(uid)))
+			_exit(100);
+		s = socket(AF_INET, SOCK_STREAM, 0);
+		ret = portres_acquire(s, 0, count, &start, &token);
+		/* The reservation lives on in the parent's test: no. */
+		_exit(ret == -EDQUOT ? 2 : ret ? 3 : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/*
+ * All users without CAP_NET_ADMIN together hold at most max_ns_ports of a
+ * namespace, however many users there are; root is not limited.
+ */
+TEST_F(dev, namespace_limit)
+{
+	int s[2], i;
+	uint16_t start;
+	uint64_t token;
+	pid_t pid;
+	int status;
+
+	ASSERT_EQ(0, set_param("max_ns_ports", "10"));
+	/* Nobody holds 8 ports while another user asks for 5. */
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, s));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char c;
+		int u;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(100);
+		u = socket(AF_INET, SOCK_DGRAM, 0);
+		c = portres_acquire(u, 0, 8, &start, &token) ? 'n' : 'y';
+		if (write(s[1], &c, 1) != 1 || read(s[1], &c, 1) != 1)
+			_exit(101);
+		_exit(0);
+	}
+	{
+		char c = 0;
+
+		ASSERT_EQ(1, read(s[0], &c, 1));
+		EXPECT_EQ('y', c);
+	}
+	EXPECT_EQ(2, acquire_as(1001, 5));
+	EXPECT_EQ(0, acquire_as(1001, 2));
+	EXPECT_EQ(0, acquire_as(0, 50));
+	ASSERT_EQ(1, write(s[0], "x", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* Nobody's 8 are gone with its process: room again. */
+	EXPECT_EQ(0, acquire_as(1001, 9));
+	for (i = 0; i < 2; i++)
+		close(s[i]);
+	EXPECT_EQ(0, set_param("max_ns_ports", "16384"));
+}
+
+/*
+ * In a user and network namespace of their own, a user administers the
+ * network namespace and may make persistent reservations: at most
+ * max_ns_persistent of them.
+ */
+TEST_F(dev, persistent_limit_in_user_owned_namespace)
+{
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, set_param("max_ns_persistent", "20"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		uint64_t token;
+		int i, made = 0, ret = 0;
+
+		if (setgid(65534) || setuid(65534) ||
+		    unshare(CLONE_NEWUSER | CLONE_NEWNET))
+			_exit(100);
+		for (i = 0; i < 25; i++) {
+			ret = portres_persistent_create(IPPROTO_UDP,
+							50000 + 2 * i, 1, 0,
+							&token);
+			if (ret)
+				break;
+			made++;
+		}
+		_exit(made == 20 && ret == -EDQUOT ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, set_param("max_ns_persistent", "1024"));
+}
+
 /* Protocols have separate port spaces, as in the kernel. */
 TEST_F(dev, tcp_and_udp_apart)
 {
