@@ -142,6 +142,14 @@ static long portres_ioc_associate(struct portres_token_arg __user *uarg)
 		goto out_unlock;
 	}
 	err = portres_sock_associate(pn, sock->sk, resv);
+	/*
+	 * The sockets of one reservation share its ports, as on Windows:
+	 * each may bind a port another holds, and the stack spreads traffic
+	 * over them (SO_REUSEPORT; they belong to one process, so to one
+	 * user, as SO_REUSEPORT requires).  Others are kept out by the hooks.
+	 */
+	if (!err)
+		sock->sk->sk_reuseport = 1;
 out_unlock:
 	mutex_unlock(&pn->lock);
 	release_sock(sock->sk);

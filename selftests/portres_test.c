@@ -553,6 +553,78 @@ TEST_F(resv, shared_explicit_port)
 	close(s);
 }
 
+/*
+ * The sockets associated with one reservation share its ports with no
+ * SO_REUSEPORT of their own, MsQuic's pattern: a 1-port block acquired on
+ * the first socket, every socket (the first too) associated and bound to
+ * that port.  Traffic is spread over them as SO_REUSEPORT spreads it; an
+ * outsider, even with SO_REUSEPORT, is refused, and so is a second acquire.
+ */
+TEST_F(resv, associated_sockets_share_ports)
+{
+	int s[3], o, other, c, i, got[3] = { 0 }, served = 0, one = 1;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	uint16_t start;
+	uint64_t token;
+
+	for (i = 0; i < 3; i++) {
+		s[i] = new_sock(self);
+		ASSERT_LE(0, s[i]);
+	}
+	ASSERT_EQ(0, portres_acquire(s[0], BLOCK, 1, &start, &token));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, portres_associate(s[i], token));
+		EXPECT_EQ(0, bind_port(s[i], self->family, BLOCK));
+		if (self->type == SOCK_STREAM) {
+			EXPECT_EQ(0, listen(s[i], 64));
+		}
+		fcntl(s[i], F_SETFL, O_NONBLOCK);
+	}
+	o = new_sock(self);
+	ASSERT_EQ(0, setsockopt(o, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)));
+	EXPECT_EQ(-EACCES, bind_port(o, self->family, BLOCK));
+	other = new_sock(self);
+	EXPECT_EQ(-EADDRINUSE, portres_acquire(other, BLOCK, 1, &start, &token));
+
+	/* 48 peers, each from a port of its own. */
+	len = make_addr(self->family, &ss, BLOCK, 1);
+	for (i = 0; i < 48; i++) {
+		c = new_sock(self);
+		if (self->type == SOCK_STREAM) {
+			EXPECT_EQ(0, connect(c, (struct sockaddr *)&ss, len));
+		} else {
+			EXPECT_EQ(1, sendto(c, "x", 1, 0,
+					    (struct sockaddr *)&ss, len));
+		}
+		close(c);
+	}
+	usleep(100000);
+	for (i = 0; i < 3; i++) {
+		char buf[8];
+		int fd;
+
+		for (;;) {
+			if (self->type == SOCK_STREAM) {
+				fd = accept(s[i], NULL, NULL);
+				if (fd < 0)
+					break;
+				close(fd);
+			} else if (recv(s[i], buf, sizeof(buf), 0) < 0) {
+				break;
+			}
+			got[i]++;
+		}
+		served += got[i] > 0;
+	}
+	EXPECT_EQ(48, got[0] + got[1] + got[2]);
+	EXPECT_LE(2, served) TH_LOG("%d %d %d", got[0], got[1], got[2]);
+	for (i = 0; i < 3; i++)
+		close(s[i]);
+	close(o);
+	close(other);
+}
+
 TEST_F(resv, outsider_explicit_bind)
 {
 	uint16_t start;
