@@ -71,15 +71,27 @@ static int portres_nl_put_ports(struct sk_buff *skb,
 	return nla_put_u32(skb, PORTRES_A_IN_USE, used);
 }
 
+/*
+ * The owner of a runtime reservation, in a reply: its pid and uid as the
+ * requester sees them (a reply goes to the requester's socket; a dump is
+ * read by it), each left out when it has no number there.  Events go to
+ * listeners in any namespaces at once, and carry the command name only.
+ */
 static int portres_nl_put_owner(struct sk_buff *skb,
-				const struct portres_resv *resv)
+				const struct portres_resv *resv, bool ids)
 {
-	pid_t pid = pid_nr_ns(resv->tgid, task_active_pid_ns(current));
-	uid_t uid = from_kuid_munged(current_user_ns(), resv->uid);
+	pid_t pid;
+	uid_t uid;
 
-	if (nla_put_u32(skb, PORTRES_A_OWNER_PID, pid) ||
-	    nla_put_string(skb, PORTRES_A_OWNER_COMM, resv->comm) ||
-	    nla_put_u32(skb, PORTRES_A_OWNER_UID, uid))
+	if (nla_put_string(skb, PORTRES_A_OWNER_COMM, resv->comm))
+		return -EMSGSIZE;
+	if (!ids)
+		return 0;
+	pid = pid_nr_ns(resv->tgid, task_active_pid_ns(current));
+	if (pid && nla_put_u32(skb, PORTRES_A_OWNER_PID, pid))
+		return -EMSGSIZE;
+	uid = from_kuid(current_user_ns(), resv->uid);
+	if (uid != (uid_t)-1 && nla_put_u32(skb, PORTRES_A_OWNER_UID, uid))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -110,7 +122,8 @@ static int portres_nl_fill(struct sk_buff *skb, const struct portres_resv *resv,
 	    (token && nla_put_u64_64bit(skb, PORTRES_A_TOKEN, resv->token,
 					PORTRES_A_PAD)) ||
 	    portres_nl_put_ports(skb, resv) ||
-	    (!resv->persistent && portres_nl_put_owner(skb, resv)))
+	    (!resv->persistent &&
+	     portres_nl_put_owner(skb, resv, cmd == PORTRES_CMD_GET)))
 		goto err_cancel;
 	genlmsg_end(skb, hdr);
 	return 0;

@@ -20,6 +20,7 @@
 #include <linux/portres.h>
 
 #include "kselftest_harness.h"
+#include "helpers.h"
 
 #ifndef NETLINK_EXT_ACK
 #define NETLINK_EXT_ACK 11
@@ -315,6 +316,203 @@ TEST_F(nl, unprivileged)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/* The id of the family's events group, from the controller; or -errno. */
+static int events_group(int fd)
+{
+	struct msg m;
+	char buf[8192];
+	struct nlmsghdr *h;
+	struct nlattr *a, *g, *ga;
+	int alen, glen, galen, id;
+	ssize_t n;
+
+	init_msg(&m, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
+	m.nlh.nlmsg_flags = NLM_F_REQUEST;
+	put_attr(&m, CTRL_ATTR_FAMILY_NAME, PORTRES_GENL_NAME,
+		 sizeof(PORTRES_GENL_NAME));
+	if (send(fd, &m, m.nlh.nlmsg_len, 0) < 0)
+		return -errno;
+	n = recv(fd, buf, sizeof(buf), 0);
+	h = (struct nlmsghdr *)buf;
+	if (n < 0 || !NLMSG_OK(h, n) || h->nlmsg_type == NLMSG_ERROR)
+		return -ENOENT;
+	a = (struct nlattr *)((char *)NLMSG_DATA(h) + GENL_HDRLEN);
+	alen = h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+	for (; alen >= NLA_HDRLEN; alen -= NLA_ALIGN(a->nla_len),
+	     a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len))) {
+		if ((a->nla_type & NLA_TYPE_MASK) != CTRL_ATTR_MCAST_GROUPS)
+			continue;
+		g = (struct nlattr *)((char *)a + NLA_HDRLEN);
+		for (glen = a->nla_len - NLA_HDRLEN; glen >= NLA_HDRLEN;
+		     glen -= NLA_ALIGN(g->nla_len),
+		     g = (struct nlattr *)((char *)g + NLA_ALIGN(g->nla_len))) {
+			id = -1;
+			ga = (struct nlattr *)((char *)g + NLA_HDRLEN);
+			for (galen = g->nla_len - NLA_HDRLEN;
+			     galen >= NLA_HDRLEN;
+			     galen -= NLA_ALIGN(ga->nla_len),
+			     ga = (struct nlattr *)((char *)ga + NLA_ALIGN(ga->nla_len)))
+				if (ga->nla_type == CTRL_ATTR_MCAST_GRP_ID)
+					id = *(uint32_t *)((char *)ga + NLA_HDRLEN);
+			if (id >= 0)
+				return id;
+		}
+	}
+	return -ENOENT;
+}
+
+/* What a reservation's description says of its owner. */
+struct owner {
+	int has_pid, has_uid, has_comm;
+	uint32_t pid, uid;
+};
+
+static void parse_owner(struct nlmsghdr *h, struct owner *o)
+{
+	struct nlattr *a = (struct nlattr *)((char *)NLMSG_DATA(h) + GENL_HDRLEN);
+	int alen = h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+
+	memset(o, 0, sizeof(*o));
+	for (; alen >= NLA_HDRLEN; alen -= NLA_ALIGN(a->nla_len),
+	     a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len))) {
+		uint32_t v = *(uint32_t *)((char *)a + NLA_HDRLEN);
+
+		if (a->nla_type == PORTRES_A_OWNER_PID)
+			o->has_pid = 1, o->pid = v;
+		else if (a->nla_type == PORTRES_A_OWNER_UID)
+			o->has_uid = 1, o->uid = v;
+		else if (a->nla_type == PORTRES_A_OWNER_COMM)
+			o->has_comm = 1;
+	}
+}
+
+/* GET of the UDP block at @start on a socket of our own; 0 or -errno. */
+static int get_owner(int family, uint16_t start, struct owner *o)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_GENERIC), ret = -ENOENT;
+	struct nlmsghdr *h;
+	char buf[8192];
+	struct msg m;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	init_msg(&m, family, PORTRES_CMD_GET, 0);
+	m.nlh.nlmsg_flags = NLM_F_REQUEST;
+	put_u8(&m, PORTRES_A_PROTOCOL, IPPROTO_UDP);
+	put_u16(&m, PORTRES_A_START, start);
+	n = send(fd, &m, m.nlh.nlmsg_len, 0) < 0 ? -1 : recv(fd, buf, sizeof(buf), 0);
+	h = (struct nlmsghdr *)buf;
+	if (n > 0 && NLMSG_OK(h, n) && h->nlmsg_type == family) {
+		parse_owner(h, o);
+		ret = 0;
+	}
+	close(fd);
+	return ret;
+}
+
+/*
+ * A process in a pid namespace of its own (where it is pid 1) holds a
+ * block.  The event listeners get carries no pid or uid, which would be
+ * the owner's view; a GET from the initial namespaces gets the pid and
+ * uid seen there; one from a pid and user namespace where the owner has no
+ * pid and root no uid gets neither.
+ */
+TEST_F(nl, owner_ids_as_the_receiver_sees_them)
+{
+	int ev, grp, to_child[2], from_child[2], ready[2], status;
+	struct owner o;
+	struct nlmsghdr *h;
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct timeval tv = { .tv_sec = 5 };
+	char buf[8192], c;
+	pid_t a, b, g = 0;
+	ssize_t n;
+
+	grp = events_group(self->fd);
+	ASSERT_LE(0, grp);
+	ev = socket(AF_NETLINK, SOCK_RAW, NETLINK_GENERIC);
+	ASSERT_LE(0, ev);
+	/* Bound, so that it has a port id: a multicast skips port id 0. */
+	ASSERT_EQ(0, bind(ev, (struct sockaddr *)&sa, sizeof(sa)));
+	ASSERT_EQ(0, setsockopt(ev, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp,
+				sizeof(grp)));
+	ASSERT_EQ(0, setsockopt(ev, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
+	ASSERT_EQ(0, pipe(to_child));
+	ASSERT_EQ(0, pipe(from_child));
+	ASSERT_EQ(0, pipe(ready));
+	a = fork();
+	ASSERT_LE(0, a);
+	if (a == 0) {
+		if (unshare(CLONE_NEWPID))
+			_exit(100);
+		g = fork();
+		if (g == 0) {
+			struct portres_acquire arg = { .start = 40000, .count = 4 };
+
+			arg.fd = socket(AF_INET, SOCK_DGRAM, 0);
+			if (getpid() != 1)
+				_exit(3);
+			if (portres_raw_ioctl(PORTRES_IOC_ACQUIRE, &arg) ||
+			    write(ready[1], "r", 1) != 1 ||
+			    read(to_child[0], &c, 1) < 0)
+				_exit(1);
+			_exit(0);
+		}
+		if (g < 0 || write(from_child[1], &g, sizeof(g)) != sizeof(g) ||
+		    waitpid(g, &status, 0) != g)
+			_exit(101);
+		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 102);
+	}
+	close(from_child[1]);
+	close(ready[1]);
+	ASSERT_EQ(sizeof(g), read(from_child[0], &g, sizeof(g)));
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+
+	/* The event: the command name only. */
+	n = recv(ev, buf, sizeof(buf), 0);
+	h = (struct nlmsghdr *)buf;
+	ASSERT_TRUE(n > 0 && NLMSG_OK(h, n));
+	parse_owner(h, &o);
+	EXPECT_TRUE(o.has_comm);
+	EXPECT_FALSE(o.has_pid) TH_LOG("event says pid %u", o.pid);
+	EXPECT_FALSE(o.has_uid);
+
+	/* GET from here: the pid and uid of the initial namespaces. */
+	ASSERT_EQ(0, get_owner(self->family, 40000, &o));
+	EXPECT_TRUE(o.has_pid && o.pid == (uint32_t)g) TH_LOG("pid %u, not %d", o.pid, g);
+	EXPECT_TRUE(o.has_uid && o.uid == 0);
+
+	/* GET from a pid and user namespace the owner is not in. */
+	b = fork();
+	ASSERT_LE(0, b);
+	if (b == 0) {
+		pid_t h2;
+
+		if (unshare(CLONE_NEWUSER | CLONE_NEWPID))
+			_exit(100);
+		h2 = fork();
+		if (h2 == 0) {
+			struct owner o2;
+
+			if (get_owner(self->family, 40000, &o2))
+				_exit(2);
+			_exit(!o2.has_comm || o2.has_pid || o2.has_uid ? 3 : 0);
+		}
+		if (h2 < 0 || waitpid(h2, &status, 0) != h2)
+			_exit(101);
+		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 102);
+	}
+	ASSERT_EQ(b, waitpid(b, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+
+	ASSERT_EQ(1, write(to_child[1], "x", 1));
+	ASSERT_EQ(a, waitpid(a, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(ev);
 }
 
 TEST_HARNESS_MAIN

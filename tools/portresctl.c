@@ -45,7 +45,7 @@ static bool json;
 struct resv {
 	int protocol;
 	unsigned int start, count, kind, in_use;
-	bool exclusive, has_token, has_owner;
+	bool exclusive, has_token, has_owner, has_pid, has_uid;
 	uint64_t token;
 	unsigned int pid, uid;
 	char comm[32];
@@ -206,13 +206,19 @@ static int resv_cb(const struct nlmsghdr *nlh, void *data)
 	if (tb[PORTRES_A_PORTS] &&
 	    mnl_attr_parse_nested(tb[PORTRES_A_PORTS], port_cb, &r) != MNL_CB_OK)
 		return MNL_CB_ERROR;
-	if (tb[PORTRES_A_OWNER_PID] && tb[PORTRES_A_OWNER_COMM] &&
-	    tb[PORTRES_A_OWNER_UID]) {
+	/* The kernel leaves out an id that means nothing to us. */
+	if (tb[PORTRES_A_OWNER_COMM]) {
 		r.has_owner = true;
-		r.pid = mnl_attr_get_u32(tb[PORTRES_A_OWNER_PID]);
-		r.uid = mnl_attr_get_u32(tb[PORTRES_A_OWNER_UID]);
 		snprintf(r.comm, sizeof(r.comm), "%s",
 			 mnl_attr_get_str(tb[PORTRES_A_OWNER_COMM]));
+	}
+	if (tb[PORTRES_A_OWNER_PID]) {
+		r.has_pid = true;
+		r.pid = mnl_attr_get_u32(tb[PORTRES_A_OWNER_PID]);
+	}
+	if (tb[PORTRES_A_OWNER_UID]) {
+		r.has_uid = true;
+		r.uid = mnl_attr_get_u32(tb[PORTRES_A_OWNER_UID]);
 	}
 	if (ctl->each)
 		ctl->each(&r, g->cmd, ctl->arg);
@@ -432,11 +438,28 @@ static void json_resv(const struct resv *r, const char *event)
 		printf("%s%u", i ? "," : "", r->ports[i]);
 	putchar(']');
 	if (r->has_owner) {
-		printf(",\"owner\":{\"pid\":%u,\"comm\":", r->pid);
+		printf(",\"owner\":{");
+		if (r->has_pid)
+			printf("\"pid\":%u,", r->pid);
+		printf("\"comm\":");
 		json_string(r->comm);
-		printf(",\"uid\":%u}", r->uid);
+		if (r->has_uid)
+			printf(",\"uid\":%u", r->uid);
+		putchar('}');
 	}
 	putchar('}');
+}
+
+/* "pid 12 (name) uid 0", with "?" for an id the kernel left out. */
+static void owner_text(const struct resv *r, char *buf, size_t len)
+{
+	char pid[16] = "?", uid[16] = "?";
+
+	if (r->has_pid)
+		snprintf(pid, sizeof(pid), "%u", r->pid);
+	if (r->has_uid)
+		snprintf(uid, sizeof(uid), "%u", r->uid);
+	snprintf(buf, len, "pid %s (%s) uid %s", pid, r->comm, uid);
 }
 
 struct show {
@@ -484,8 +507,7 @@ static void print_table(const struct show *show, int protocol)
 			continue;
 		shown++;
 		if (r->has_owner)
-			snprintf(owner, sizeof(owner), "pid %u (%s) uid %u",
-				 r->pid, r->comm, r->uid);
+			owner_text(r, owner, sizeof(owner));
 		else
 			snprintf(owner, sizeof(owner), "-");
 		snprintf(use, sizeof(use), "%u/%u", r->in_use, r->count);
@@ -734,20 +756,54 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static void print_event(const struct resv *r, int cmd, void *arg)
+/* The answer to GET for an event's block: the owner's ids as we see them. */
+static void fill_owner(const struct resv *got, int cmd, void *arg)
+{
+	struct resv *r = arg;
+
+	(void)cmd;
+	if (got->protocol != r->protocol || got->start != r->start ||
+	    got->count != r->count)
+		return;
+	r->has_pid = got->has_pid;
+	r->pid = got->pid;
+	r->has_uid = got->has_uid;
+	r->uid = got->uid;
+}
+
+/*
+ * Events carry the owner's command name only (a multicast reaches
+ * listeners in many namespaces); a new runtime block's owner ids come from
+ * a GET on @query, the monitor's second socket, while the block lives.
+ */
+static void print_event(const struct resv *ev, int cmd, void *arg)
 {
 	const char *event = cmd == PORTRES_CMD_NEW ? "new" : "del";
+	struct ctl *query = arg;
+	struct nlmsghdr *nlh;
+	struct resv r = *ev;
+	char owner[96];
 
-	(void)arg;
+	if (cmd == PORTRES_CMD_NEW && r.has_owner && query) {
+		query->each = fill_owner;
+		query->arg = &r;
+		nlh = request(query, query->family, PORTRES_CMD_GET, 0);
+		mnl_attr_put_u8(nlh, PORTRES_A_PROTOCOL, r.protocol);
+		mnl_attr_put_u16(nlh, PORTRES_A_START, r.start);
+		/* Gone already (ENOENT): the ids stay unknown. */
+		talk(query, nlh, resv_cb);
+	}
 	if (json) {
-		json_resv(r, event);
+		json_resv(&r, event);
 	} else {
-		printf("%s %s %s %u-%u%s", event, proto_name(r->protocol),
-		       r->kind == PORTRES_KIND_PERSISTENT ? "persistent" :
-		       "runtime", r->start, r->start + r->count - 1,
-		       r->exclusive ? " exclusive" : "");
-		if (r->has_owner)
-			printf(" pid %u (%s) uid %u", r->pid, r->comm, r->uid);
+		printf("%s %s %s %u-%u%s", event, proto_name(r.protocol),
+		       r.kind == PORTRES_KIND_PERSISTENT ? "persistent" :
+		       "runtime", r.start, r.start + r.count - 1,
+		       r.exclusive ? " exclusive" : "");
+		if (r.has_owner) {
+			owner_text(&r, owner, sizeof(owner));
+			printf(" %s", owner);
+		}
 	}
 	putchar('\n');
 	fflush(stdout);
@@ -756,6 +812,7 @@ static void print_event(const struct resv *r, int cmd, void *arg)
 static int cmd_monitor(struct ctl *ctl)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
+	struct ctl query = { 0 };
 	unsigned int group = ctl->events_group;
 	ssize_t n;
 
@@ -768,7 +825,9 @@ static int cmd_monitor(struct ctl *ctl)
 		fail(NULL, "monitor");
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	ctl_open(&query);
 	ctl->each = print_event;
+	ctl->arg = &query;
 	fprintf(stderr, "%s: monitoring reservations; interrupt to stop\n",
 		prog);
 	while (!stop) {
@@ -782,6 +841,8 @@ static int cmd_monitor(struct ctl *ctl)
 		    errno != ENOENT)
 			fail(NULL, "monitor");
 	}
+	mnl_socket_close(query.nl);
+	free(query.buf);
 	return 0;
 }
 

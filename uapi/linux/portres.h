@@ -149,10 +149,12 @@ struct portres_persistent {
  *	  PORTRES_A_PORTS	nest	those ports, PORTRES_A_PORT u16 each,
  *					at most PORTRES_NL_MAX_PORTS of them
  *	  PORTRES_A_OWNER_PID	u32	runtime: the owning process, in the
- *					caller's pid namespace (0: not there)
+ *					caller's pid namespace; left out
+ *					when it has no pid there
  *	  PORTRES_A_OWNER_COMM	string	runtime: its command name
  *	  PORTRES_A_OWNER_UID	u32	runtime: its user, in the caller's
- *					user namespace
+ *					user namespace; left out when not
+ *					mapped there
  * PORTRES_CMD_CREATE	PORTRES_A_PROTOCOL, _START, _COUNT, [_EXCLUSIVE]:
  *	a persistent reservation; the reply describes it, token included.
  *	Needs CAP_NET_ADMIN over the namespace (EACCES).
@@ -164,7 +166,9 @@ struct portres_persistent {
  * PORTRES_CMD_NEW, PORTRES_CMD_DEL: sent to the multicast group
  *	PORTRES_GENL_MCGRP_EVENTS when a reservation is made (acquired or
  *	created) or ends (released, closed or deleted); described as by GET,
- *	without the token.
+ *	without the token, PORTRES_A_OWNER_PID and PORTRES_A_OWNER_UID: a
+ *	multicast reaches listeners in many namespaces at once, and ids mean
+ *	something in one only.  A listener asks GET for them.
  * Errors are those of the ioctls above, except that the policy refuses a
  * start or count of 0 with ERANGE, and an attribute of the wrong size, or
  * one a request does not take, with EINVAL.
