@@ -20,11 +20,14 @@
 #include <linux/userfaultfd.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -490,6 +493,100 @@ TEST_F(stall, implicit_bind_asks_the_lsm)
 	close(d);
 	close(owner);
 	close(l);
+}
+
+/* Reads a number from a file; -1 on failure. */
+static long read_long(const char *path)
+{
+	char buf[32] = "";
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? atol(buf) : -1;
+}
+
+static int write_str(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+#define CG	"/sys/fs/cgroup"
+#define CG_TEST	CG "/portres-test"
+#define NRESV	4000
+
+/*
+ * The kernel memory of a caller's reservations is charged to the caller's
+ * memory cgroup: 4,000 one-port reservations made in a cgroup of its own
+ * (root, so no per-user limit) raise its memory.current by at least
+ * 100 bytes each.
+ */
+TEST(memory_charged_to_the_callers_cgroup)
+{
+	int go[2], done[2], status;
+	long before, after;
+	char c, pid[16];
+	pid_t child;
+
+	if (access(PORTRES_DEVICE, F_OK))
+		SKIP(return, "portres is not loaded");
+	mkdir(CG, 0755);
+	if (access(CG "/cgroup.controllers", F_OK))
+		ASSERT_EQ(0, mount("none", CG, "cgroup2", 0, NULL));
+	ASSERT_EQ(0, write_str(CG "/cgroup.subtree_control", "+memory"));
+	rmdir(CG_TEST);
+	ASSERT_EQ(0, mkdir(CG_TEST, 0755));
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(done));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		struct portres_acquire arg = { .count = 1 };
+		int i, s, dev;
+
+		snprintf(pid, sizeof(pid), "%d", getpid());
+		if (write_str(CG_TEST "/cgroup.procs", pid) || netns_enter())
+			_exit(100);
+		s = socket(AF_INET, SOCK_DGRAM, 0);
+		dev = open(PORTRES_DEVICE, O_RDWR | O_CLOEXEC);
+		if (s < 0 || dev < 0 || write(done[1], "b", 1) != 1 ||
+		    read(go[0], &c, 1) != 1)
+			_exit(101);
+		for (i = 0; i < NRESV; i++) {
+			arg.fd = s;
+			arg.start = 20000 + i;
+			arg.token = 0;
+			if (ioctl(dev, PORTRES_IOC_ACQUIRE, &arg))
+				_exit(102);
+		}
+		/* Holds them until the parent has looked. */
+		if (write(done[1], "a", 1) != 1 || read(go[0], &c, 1) < 0)
+			_exit(103);
+		_exit(0);
+	}
+	ASSERT_EQ(1, read(done[0], &c, 1));
+	before = read_long(CG_TEST "/memory.current");
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(1, read(done[0], &c, 1));
+	after = read_long(CG_TEST "/memory.current");
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_LE(0, before);
+	EXPECT_LE(100L * NRESV, after - before)
+		TH_LOG("memory.current %ld before, %ld after %d reservations",
+		       before, after, NRESV);
+	rmdir(CG_TEST);
 }
 
 TEST_HARNESS_MAIN
