@@ -347,6 +347,11 @@ guest() {
 	else
 		sed -n '/^run-guest:/,$p' "$work/guest.out" | grep . ||
 			tail -n 30 "$work/guest.out"
+		# A guest that stopped early: what its console said last.
+		if grep -q 'did not finish\|qemu exited' "$work/guest.out"; then
+			echo "--- the end of the guest's console:"
+			tail -n 80 "$log"
+		fi
 		result fail "$label: guest ran to the end with a clean kernel log"
 	fi
 }
