@@ -540,26 +540,41 @@ out:
 	mutex_unlock(&pn->lock);
 }
 
-static int portres_csk_get_port_wrap(struct sock *sk, unsigned short snum)
+/*
+ * Both get_port hooks: the port @sk takes is taken inside an SRCU read
+ * section that tests the reservations' bits again (table.c says why).
+ * Inlined into each wrapper, with @proto a constant, so that each calls
+ * its own original only.
+ */
+static __always_inline int portres_get_port(struct sock *sk,
+					    unsigned short snum, int proto,
+					    unsigned int hash2_nulladdr)
 {
 	struct portres_net *pn = portres_pernet(sock_net(sk));
 	bool assoc = portres_sk_associated(sk);
 	int port, idx, ret;
 
 	port = portres_get_port_enter(pn, sk, snum, assoc);
-	if (port < 0) {
-		ret = port;
-		goto out;
-	}
+	if (port < 0)
+		return port;
 	idx = portres_bind_begin();
-	if (port && portres_port_refused(pn, sk, PORTRES_TCP, port))
+	if (port && portres_port_refused(pn, sk, proto, port))
 		ret = -EACCES;
+	else if (proto == PORTRES_UDP)
+		ret = static_call(portres_orig_udp_get_port)(sk, port,
+							     hash2_nulladdr);
 	else
 		ret = static_call(portres_orig_csk_get_port)(sk, port);
 	portres_bind_end(idx);
 	if (assoc)
 		portres_get_port_exit(pn, sk, port, port != snum, ret);
-out:
+	return ret;
+}
+
+static int portres_csk_get_port_wrap(struct sock *sk, unsigned short snum)
+{
+	int ret = portres_get_port(sk, snum, PORTRES_TCP, 0);
+
 	portres_hook_leave();
 	return ret;
 }
@@ -567,25 +582,8 @@ out:
 static int portres_udp_get_port_wrap(struct sock *sk, unsigned short snum,
 				     unsigned int hash2_nulladdr)
 {
-	struct portres_net *pn = portres_pernet(sock_net(sk));
-	bool assoc = portres_sk_associated(sk);
-	int port, idx, ret;
+	int ret = portres_get_port(sk, snum, PORTRES_UDP, hash2_nulladdr);
 
-	port = portres_get_port_enter(pn, sk, snum, assoc);
-	if (port < 0) {
-		ret = port;
-		goto out;
-	}
-	idx = portres_bind_begin();
-	if (port && portres_port_refused(pn, sk, PORTRES_UDP, port))
-		ret = -EACCES;
-	else
-		ret = static_call(portres_orig_udp_get_port)(sk, port,
-							     hash2_nulladdr);
-	portres_bind_end(idx);
-	if (assoc)
-		portres_get_port_exit(pn, sk, port, port != snum, ret);
-out:
 	portres_hook_leave();
 	return ret;
 }
@@ -625,6 +623,7 @@ static int portres_hash_connect_wrap(struct inet_timewait_death_row *dr,
 	return ret;
 }
 
+/* As portres_hash_connect_wrap(), for IPv6. */
 static int portres_hash_connect6_wrap(struct inet_timewait_death_row *dr,
 				      struct sock *sk)
 {

@@ -37,18 +37,10 @@
 static int sysctl_write(const char *name, const char *value)
 {
 	char path[128];
-	int fd, ret = 0;
 
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, value, strlen(value)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
+	return write_file(path, value);
 }
-
 static int sysctl_read(const char *name, char *buf, size_t len)
 {
 	char path[128];
@@ -127,19 +119,6 @@ static int sendto_port(int fd, int family, uint16_t port)
 
 	return sendto(fd, "x", 1, 0, (struct sockaddr *)&ss, len) < 0 ?
 		-errno : 0;
-}
-
-/* Return: the local port of @fd (0 when unbound), or -errno. */
-static int local_port(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &len))
-		return -errno;
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
 static int in_block(int port, uint16_t start, uint16_t count)
@@ -1293,17 +1272,13 @@ TEST_F(dev, bad_ioctls)
 	close(s);
 }
 
-static int set_max_user_ports(const char *value)
+/* Sets a module parameter of portres; 0 or -errno. */
+static int set_param(const char *name, const char *value)
 {
-	int fd = open("/sys/module/portres/parameters/max_user_ports", O_WRONLY);
-	int ret = 0;
+	char path[128];
 
-	if (fd < 0)
-		return -errno;
-	if (write(fd, value, strlen(value)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
+	snprintf(path, sizeof(path), "/sys/module/portres/parameters/%s", name);
+	return write_file(path, value);
 }
 
 /* No unprivileged user may hold more than max_user_ports ports. */
@@ -1314,7 +1289,7 @@ TEST_F(dev, user_limit)
 	int s = socket(AF_INET, SOCK_STREAM, 0), status, i;
 	pid_t pid;
 
-	ASSERT_EQ(0, set_max_user_ports("20"));
+	ASSERT_EQ(0, set_param("max_user_ports", "20"));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -1341,40 +1316,17 @@ TEST_F(dev, user_limit)
 	for (i = 0; i < 5; i++)
 		EXPECT_EQ(0, portres_acquire(s, 0, 10, &start, &token));
 	close(s);
-	EXPECT_EQ(0, set_max_user_ports("4096"));
-}
-
-static int set_param(const char *name, const char *value)
-{
-	char path[128];
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), "/sys/module/portres/parameters/%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, value, strlen(value)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
+	EXPECT_EQ(0, set_param("max_user_ports", "4096"));
 }
 
 /* Writes "INSIDE OUTSIDE COUNT" to /proc/PID/FILE; 0 or -errno. */
 static int write_map(pid_t pid, const char *file, const char *map)
 {
 	char path[64];
-	int fd, ret = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, map, strlen(map)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
+	return write_file(path, map);
 }
-
 /*
  * In a user namespace made by uid 1000 whose uids are 200000-200009 (as
  * /etc/subuid would give them), keeping the test's network namespace:

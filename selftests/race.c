@@ -79,16 +79,6 @@ static int bind_port(int s, uint16_t port)
 	return bind(s, (struct sockaddr *)&sin, sizeof(sin)) ? -errno : 0;
 }
 
-static int local_port(int s)
-{
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-
-	if (getsockname(s, (struct sockaddr *)&sin, &len))
-		return -errno;
-	return ntohs(sin.sin_port);
-}
-
 static void report(int ok, const char *what, long tries, long others,
 		   long violations)
 {
@@ -209,18 +199,6 @@ static void *acceptor(void *arg)
 			close(c);
 	}
 	return NULL;
-}
-
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, strlen(text)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
 }
 
 static void race_outsiders(int type, bool autobind, double seconds)

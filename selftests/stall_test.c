@@ -91,16 +91,6 @@ static int connect_port(int s, uint16_t port)
 	return connect(s, (struct sockaddr *)&sin, sizeof(sin)) ? -errno : 0;
 }
 
-static int local_port(int s)
-{
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-
-	if (getsockname(s, (struct sockaddr *)&sin, &len))
-		return -errno;
-	return ntohs(sin.sin_port);
-}
-
 /* A userfaultfd and one registered page of it. */
 struct uffd_page {
 	int fd;
@@ -509,18 +499,6 @@ static long read_long(const char *path)
 	return n > 0 ? atol(buf) : -1;
 }
 
-static int write_str(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, strlen(text)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 #define CG	"/sys/fs/cgroup"
 #define CG_TEST	CG "/portres-test"
 #define NRESV	4000
@@ -543,7 +521,7 @@ TEST(memory_charged_to_the_callers_cgroup)
 	mkdir(CG, 0755);
 	if (access(CG "/cgroup.controllers", F_OK))
 		ASSERT_EQ(0, mount("none", CG, "cgroup2", 0, NULL));
-	ASSERT_EQ(0, write_str(CG "/cgroup.subtree_control", "+memory"));
+	ASSERT_EQ(0, write_file(CG "/cgroup.subtree_control", "+memory"));
 	rmdir(CG_TEST);
 	ASSERT_EQ(0, mkdir(CG_TEST, 0755));
 	ASSERT_EQ(0, pipe(go));
@@ -555,7 +533,7 @@ TEST(memory_charged_to_the_callers_cgroup)
 		int i, s, dev;
 
 		snprintf(pid, sizeof(pid), "%d", getpid());
-		if (write_str(CG_TEST "/cgroup.procs", pid) || netns_enter())
+		if (write_file(CG_TEST "/cgroup.procs", pid) || netns_enter())
 			_exit(100);
 		s = socket(AF_INET, SOCK_DGRAM, 0);
 		dev = open(PORTRES_DEVICE, O_RDWR | O_CLOEXEC);

@@ -272,18 +272,6 @@ static void worker(int n)
 	_exit(0);
 }
 
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, strlen(text)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static void sysctl_writer(void)
 {
 	unsigned int seed = 7;
