@@ -557,7 +557,7 @@ static __always_inline int portres_get_port(struct sock *sk,
 	port = portres_get_port_enter(pn, sk, snum, assoc);
 	if (port < 0)
 		return port;
-	idx = portres_bind_begin();
+	idx = portres_bind_begin(pn);
 	if (port && portres_port_refused(pn, sk, proto, port))
 		ret = -EACCES;
 	else if (proto == PORTRES_UDP)
@@ -565,7 +565,7 @@ static __always_inline int portres_get_port(struct sock *sk,
 							     hash2_nulladdr);
 	else
 		ret = static_call(portres_orig_csk_get_port)(sk, port);
-	portres_bind_end(idx);
+	portres_bind_end(pn, idx);
 	if (assoc)
 		portres_get_port_exit(pn, sk, port, port != snum, ret);
 	return ret;
@@ -611,13 +611,14 @@ static int portres_hash_connect_enter(struct sock *sk)
 static int portres_hash_connect_wrap(struct inet_timewait_death_row *dr,
 				     struct sock *sk)
 {
+	struct portres_net *pn = portres_pernet(sock_net(sk));
 	int idx, ret;
 
 	ret = portres_hash_connect_enter(sk);
 	if (!ret) {
-		idx = portres_bind_begin();
+		idx = portres_bind_begin(pn);
 		ret = static_call(portres_orig_hash_connect)(dr, sk);
-		portres_bind_end(idx);
+		portres_bind_end(pn, idx);
 	}
 	portres_hook_leave();
 	return ret;
@@ -627,13 +628,14 @@ static int portres_hash_connect_wrap(struct inet_timewait_death_row *dr,
 static int portres_hash_connect6_wrap(struct inet_timewait_death_row *dr,
 				      struct sock *sk)
 {
+	struct portres_net *pn = portres_pernet(sock_net(sk));
 	int idx, ret;
 
 	ret = portres_hash_connect_enter(sk);
 	if (!ret) {
-		idx = portres_bind_begin();
+		idx = portres_bind_begin(pn);
 		ret = static_call(portres_orig_hash_connect6)(dr, sk);
-		portres_bind_end(idx);
+		portres_bind_end(pn, idx);
 	}
 	portres_hook_leave();
 	return ret;

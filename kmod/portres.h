@@ -66,6 +66,7 @@ struct portres_net {
 	unsigned int nresvs;
 	struct list_head socks;
 	atomic_t nsocks;
+	atomic_t binding;
 	struct xarray user_ports;
 	unsigned int limited_ports;
 	unsigned int npersistent;
@@ -148,8 +149,8 @@ void portres_net_init(struct portres_net *pn, struct net *net);
 void portres_net_uninit(struct portres_net *pn);
 void portres_net_check_dead(struct portres_net *pn);
 bool portres_port_in_use(struct net *net, int proto, u16 port);
-int portres_bind_begin(void);
-void portres_bind_end(int idx);
+int portres_bind_begin(struct portres_net *pn);
+void portres_bind_end(struct portres_net *pn, int idx);
 bool portres_port_refused(struct portres_net *pn, const struct sock *sk,
 			  int proto, u16 port);
 

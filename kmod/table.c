@@ -32,21 +32,37 @@ static struct rhashtable portres_tokens;
  * A bind races an acquire: the hooks test the busy bits, then the stack
  * enters the port in its bind table.  Every call that takes a port for a
  * TCP or UDP socket (the get_port and hash_connect hooks) therefore runs
- * in a read-side section of portres_bind_srcu from its test of the bits to
- * the port's entry in the bind table.  A new reservation publishes its
- * bits, waits for the sections that may have missed them, and looks at the
- * bind tables again: a bind either saw the bits, or is in the table by then.
+ * in a read-side section of portres_bind_srcu, and counted in its
+ * namespace's @binding, from its test of the bits to the port's entry in
+ * the bind table.  A new reservation publishes its bits and, if a section
+ * is under way in the namespace, waits for the sections that may have
+ * missed them; then it looks at the bind tables again.  A bind either saw
+ * the bits, or is in the table by then.
+ *
+ * The count spares an acquire the grace period when no bind is under way:
+ * a section counts itself (full barrier) before it tests the bits, an
+ * acquire sets the bits (full barrier) before it reads the count, so when
+ * the acquire reads 0 every later section sees its bits, and every earlier
+ * one has finished its bind.
  */
 DEFINE_STATIC_SRCU(portres_bind_srcu);
 
 /* Return: the index for portres_bind_end(). */
-int portres_bind_begin(void)
+int portres_bind_begin(struct portres_net *pn)
 {
-	return srcu_read_lock(&portres_bind_srcu);
+	int idx = srcu_read_lock(&portres_bind_srcu);
+
+	atomic_inc(&pn->binding);
+	/* Counted before the bits are tested: pairs with the acquire's. */
+	smp_mb__after_atomic();
+	return idx;
 }
 
-void portres_bind_end(int idx)
+void portres_bind_end(struct portres_net *pn, int idx)
 {
+	/* The port is in the bind table before the count drops. */
+	smp_mb__before_atomic();
+	atomic_dec(&pn->binding);
 	srcu_read_unlock(&portres_bind_srcu, idx);
 }
 
@@ -118,6 +134,7 @@ void portres_net_init(struct portres_net *pn, struct net *net)
 		mt_init_flags(&pn->blocks[proto], MT_FLAGS_USE_RCU);
 	atomic_set(&pn->nsocks, 0);
 	xa_init(&pn->user_ports);
+	atomic_set(&pn->binding, 0);
 	pn->live = true;
 }
 
@@ -390,7 +407,10 @@ static int portres_resv_publish(struct portres_net *pn,
 	bitmap_set(ports->busy[proto], start, count);
 	portres_rp_reserve(pn, ports, start, count);
 
-	synchronize_srcu_expedited(&portres_bind_srcu);
+	/* The bits are set before the count is read: see portres_bind_srcu. */
+	smp_mb();
+	if (atomic_read(&pn->binding))
+		synchronize_srcu_expedited(&portres_bind_srcu);
 	if (portres_block_used(pn->net, proto, start, count)) {
 		err = -EADDRINUSE;
 		goto err_unpublish;
