@@ -25,6 +25,11 @@ for kver in $kvers; do
 		-b build/bench -t 3000 -l "$work/console.log" >/dev/null
 	krc=$?
 	set -e
+	# A guest that stopped early: what its console said last.
+	if [ $krc -ne 0 ]; then
+		echo "the guest failed ($krc); the end of its console:"
+		tail -n 80 "$work/console.log"
+	fi
 	sed -n '/^portres-guest: module loaded/,/^bench-json: begin/p' "$work/console.log" |
 		grep -v '^\[ *[0-9.]*\]' | grep -v '^bench-json\|^portres-guest'
 	sed -n '/^bench-json: begin$/,/^bench-json: end$/p' "$work/console.log" |
