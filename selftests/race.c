@@ -255,36 +255,81 @@ static void race_outsiders(int type, bool autobind, double seconds)
 	free(r);
 }
 
-/* Two threads bind one associated socket to port 0 at once. */
+/*
+ * Two threads, each doing one call on one socket at the same moment, again
+ * and again: the main thread sets the socket up, releases both at the
+ * barrier, and looks at the outcome.
+ */
+enum pair_op { PAIR_BIND0, PAIR_ASSOCIATE };
+
 struct pair_race {
 	pthread_barrier_t go, done;
 	int s;
 	uint64_t token;
+	enum pair_op op[2];
 	int err[2];
 	bool stop;
 };
 
-static void *pair_binder(void *arg)
+struct pair_thread {
+	struct pair_race *r;
+	int me;
+};
+
+static void *pair_thread(void *arg)
 {
-	struct pair_race *r = arg;
-	static atomic_int next;
-	int me = atomic_fetch_add(&next, 1) & 1;
+	struct pair_thread *t = arg;
+	struct pair_race *r = t->r;
 
 	for (;;) {
 		pthread_barrier_wait(&r->go);
 		if (r->stop)
 			break;
-		r->err[me] = bind_port(r->s, 0);
+		if (r->op[t->me] == PAIR_ASSOCIATE)
+			r->err[t->me] = associate(r->s, r->token);
+		else
+			r->err[t->me] = bind_port(r->s, 0);
 		pthread_barrier_wait(&r->done);
 	}
 	return NULL;
 }
 
+static void pair_start(struct pair_race *r, struct pair_thread t[2],
+		       pthread_t th[2])
+{
+	int i;
+
+	pthread_barrier_init(&r->go, NULL, 3);
+	pthread_barrier_init(&r->done, NULL, 3);
+	for (i = 0; i < 2; i++) {
+		t[i].r = r;
+		t[i].me = i;
+		pthread_create(&th[i], NULL, pair_thread, &t[i]);
+	}
+}
+
+static void pair_stop(struct pair_race *r, pthread_t th[2])
+{
+	r->stop = true;
+	pthread_barrier_wait(&r->go);
+	pthread_join(th[0], NULL);
+	pthread_join(th[1], NULL);
+}
+
+/* Runs both calls once on r->s. */
+static void pair_go(struct pair_race *r)
+{
+	pthread_barrier_wait(&r->go);
+	pthread_barrier_wait(&r->done);
+}
+
+/* Two threads bind one associated socket to port 0 at once. */
 static void race_double_bind(double seconds)
 {
-	struct pair_race r = { 0 };
+	struct pair_race r = { .op = { PAIR_BIND0, PAIR_BIND0 } };
 	long tries = 0, violations = 0;
-	pthread_t t[2];
+	struct pair_thread t[2];
+	pthread_t th[2];
 	int owner, b, pa, pb, ok = 1;
 
 	if (netns_enter() || (owner = socket(AF_INET, SOCK_DGRAM, 0)) < 0 ||
@@ -292,10 +337,7 @@ static void race_double_bind(double seconds)
 		report(0, "double bind(0) of an associated socket", 0, 0, 0);
 		return;
 	}
-	pthread_barrier_init(&r.go, NULL, 3);
-	pthread_barrier_init(&r.done, NULL, 3);
-	pthread_create(&t[0], NULL, pair_binder, &r);
-	pthread_create(&t[1], NULL, pair_binder, &r);
+	pair_start(&r, t, th);
 	deadline = now() + seconds;
 	while (now() < deadline) {
 		r.s = socket(AF_INET, SOCK_DGRAM, 0);
@@ -305,8 +347,7 @@ static void race_double_bind(double seconds)
 			ok = 0;
 			break;
 		}
-		pthread_barrier_wait(&r.go);
-		pthread_barrier_wait(&r.done);
+		pair_go(&r);
 		tries++;
 		pa = local_port(r.s);
 		/* One bind won; the block's other port is the next one's. */
@@ -317,10 +358,7 @@ static void race_double_bind(double seconds)
 		close(b);
 		close(r.s);
 	}
-	r.stop = true;
-	pthread_barrier_wait(&r.go);
-	pthread_join(t[0], NULL);
-	pthread_join(t[1], NULL);
+	pair_stop(&r, th);
 	close(owner);
 	report(ok && !violations && tries >= MIN_TRIES,
 	       "double bind(0) of an associated socket",
@@ -328,47 +366,12 @@ static void race_double_bind(double seconds)
 }
 
 /* Associate against bind(0) of the same socket. */
-struct assoc_race {
-	pthread_barrier_t go, done;
-	int s;
-	uint64_t token;
-	int assoc_err, bind_err;
-	bool stop;
-};
-
-static void *assoc_thread(void *arg)
-{
-	struct assoc_race *r = arg;
-
-	for (;;) {
-		pthread_barrier_wait(&r->go);
-		if (r->stop)
-			break;
-		r->assoc_err = associate(r->s, r->token);
-		pthread_barrier_wait(&r->done);
-	}
-	return NULL;
-}
-
-static void *bind_thread(void *arg)
-{
-	struct assoc_race *r = arg;
-
-	for (;;) {
-		pthread_barrier_wait(&r->go);
-		if (r->stop)
-			break;
-		r->bind_err = bind_port(r->s, 0);
-		pthread_barrier_wait(&r->done);
-	}
-	return NULL;
-}
-
 static void race_associate_bind(double seconds)
 {
+	struct pair_race r = { .op = { PAIR_ASSOCIATE, PAIR_BIND0 } };
 	long tries = 0, associated = 0, violations = 0;
-	struct assoc_race r = { 0 };
-	pthread_t t[2];
+	struct pair_thread t[2];
+	pthread_t th[2];
 	int owner, port, ok = 1;
 
 	if (netns_enter() || (owner = socket(AF_INET, SOCK_DGRAM, 0)) < 0 ||
@@ -376,10 +379,7 @@ static void race_associate_bind(double seconds)
 		report(0, "associate against bind(0)", 0, 0, 0);
 		return;
 	}
-	pthread_barrier_init(&r.go, NULL, 3);
-	pthread_barrier_init(&r.done, NULL, 3);
-	pthread_create(&t[0], NULL, assoc_thread, &r);
-	pthread_create(&t[1], NULL, bind_thread, &r);
+	pair_start(&r, t, th);
 	deadline = now() + seconds;
 	while (now() < deadline) {
 		r.s = socket(AF_INET, SOCK_DGRAM, 0);
@@ -387,23 +387,20 @@ static void race_associate_bind(double seconds)
 			ok = 0;
 			break;
 		}
-		pthread_barrier_wait(&r.go);
-		pthread_barrier_wait(&r.done);
+		pair_go(&r);
 		tries++;
 		port = local_port(r.s);
-		if (!r.assoc_err) {
+		/* err[0]: associate's, err[1]: bind's. */
+		if (!r.err[0]) {
 			associated++;
-			if (r.bind_err || !in_block(port, 0))
+			if (r.err[1] || !in_block(port, 0))
 				violations++;
-		} else if (r.assoc_err != -EINVAL || r.bind_err) {
+		} else if (r.err[0] != -EINVAL || r.err[1]) {
 			violations++;
 		}
 		close(r.s);
 	}
-	r.stop = true;
-	pthread_barrier_wait(&r.go);
-	pthread_join(t[0], NULL);
-	pthread_join(t[1], NULL);
+	pair_stop(&r, th);
 	close(owner);
 	report(ok && !violations && tries >= MIN_TRIES,
 	       "associate against bind(0)", tries,
