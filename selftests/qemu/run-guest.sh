@@ -5,7 +5,7 @@
 #
 #   run-guest.sh -k KERNEL -m PORTRES_KO -r KERNEL_RELEASE -s SCRIPT
 #                [-b BINARY]... [-L FILE[=GUESTPATH]]... [-t TIMEOUT] [-l LOG]
-#                [-d DISK] [-o MODULE_OPTIONS] [-a KERNEL_ARGS] [-S]
+#                [-d DISK] [-o MODULE_OPTIONS] [-a KERNEL_ARGS] [-S|-M]
 #
 # The guest is a busybox initramfs holding the module (modprobe-able), the
 # binaries in /tests, each FILE at GUESTPATH or its own path (shared
@@ -16,14 +16,17 @@
 # runs "portresctl restore" whenever /dev/portres appears, as udev does.  MODULE_OPTIONS go to the first modprobe of portres;
 # KERNEL_ARGS are added to the kernel's command line.
 #
-# -S runs the guest's two CPUs on one host thread (-accel tcg,thread=single).
-# QEMU 7.2's multi-threaded TCG can go on running a stale translation of
-# kernel text that another CPU has just rewritten: when code patching
-# (ftrace, so portres loading or unloading) meets a CPU calling the patched
-# function, that CPU can loop for ever on an int3 that memory no longer
-# holds.  It happens without portres, toggling the function tracer
-# (selftests/qemu/tcg-control.sh), and has not been seen with one thread.
-# Tests that patch kernel text under load use -S.
+# The guest's two CPUs run on one host thread (-accel tcg,thread=single),
+# the default; -M runs them on two (QEMU's multi-threaded TCG), -S is kept
+# for the default.  QEMU 7.2's multi-threaded TCG can go on running a stale
+# translation of kernel text that another CPU has just rewritten: a CPU
+# then traps on an int3 that memory no longer holds.  With ftrace patching
+# a function that other CPUs call (portres loading or unloading) that CPU
+# loops for ever; it happens without portres, toggling the function tracer
+# (selftests/qemu/tcg-control.sh).  It also happens to the kernel's own
+# patching at boot: Debian's 6.12 oopsed once in about 36 boots, before any
+# module was loaded ("Oops: int3" in sched_clock_cpu).  It has not been
+# seen with one thread.
 #
 # Prints the guest's console, and exits 0 only if the guest ran to the end,
 # SCRIPT exited 0 and the kernel log holds no warning, bug, oops or
@@ -31,9 +34,10 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-kernel= module= kver= script= timeout=600 log= disk= opts= args= tcg=tcg
+kernel= module= kver= script= timeout=600 log= disk= opts= args=
+tcg=tcg,thread=single
 bins=() files=()
-while getopts k:m:r:s:b:L:t:l:d:o:a:S opt; do
+while getopts k:m:r:s:b:L:t:l:d:o:a:SM opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	m) module=$OPTARG ;;
@@ -47,6 +51,7 @@ while getopts k:m:r:s:b:L:t:l:d:o:a:S opt; do
 	o) opts=$OPTARG ;;
 	a) args=$OPTARG ;;
 	S) tcg=tcg,thread=single ;;
+	M) tcg=tcg,thread=multi ;;
 	*) exit 2 ;;
 	esac
 done

@@ -3,7 +3,7 @@
 #
 # The control for run-guest.sh -S: boots Debian's stock kernel in QEMU,
 # unloads portres, and has the kernel's own function tracer patch and unpatch
-# the six functions portres hooks, over and over, while churn (six threads)
+# six of the functions portres hooks, over and over, while churn (six threads)
 # calls them.  No portres code runs.
 #
 #   selftests/qemu/tcg-control.sh [-S] [SECONDS]
@@ -18,7 +18,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 . selftests/qemu/env.sh
 
-single=()
+single=(-M)
 if [ "${1:-}" = -S ]; then
 	single=(-S)
 	shift
@@ -47,7 +47,7 @@ done
 echo "tcg-control: function tracer on and off \$n times"
 wait \$pid
 GUEST
-echo "booting $kver in QEMU (${single[*]:-multi-threaded TCG}), $secs s of churn"
+echo "booting $kver in QEMU (${single[*]/-M/multi-threaded TCG}), $secs s of churn"
 set +e
 selftests/qemu/run-guest.sh -k "/boot/vmlinuz-$kver" -m "build/portres-$kver.ko" -r "$kver" \
 	-s "$work/run.sh" -b build/churn -t $((secs + 120)) "${single[@]}" \
