@@ -608,35 +608,43 @@ static int portres_hash_connect_enter(struct sock *sk)
 	return 0;
 }
 
-static int portres_hash_connect_wrap(struct inet_timewait_death_row *dr,
-				     struct sock *sk)
+/*
+ * Both hash_connect hooks: the stack's choice runs inside an SRCU read
+ * section.  Inlined into each wrapper, with @v6 a constant, so that each
+ * calls its own original only.
+ */
+static __always_inline int portres_hash_connect(struct inet_timewait_death_row *dr,
+						struct sock *sk, bool v6)
 {
 	struct portres_net *pn = portres_pernet(sock_net(sk));
 	int idx, ret;
 
 	ret = portres_hash_connect_enter(sk);
-	if (!ret) {
-		idx = portres_bind_begin(pn);
+	if (ret)
+		return ret;
+	idx = portres_bind_begin(pn);
+	if (v6)
+		ret = static_call(portres_orig_hash_connect6)(dr, sk);
+	else
 		ret = static_call(portres_orig_hash_connect)(dr, sk);
-		portres_bind_end(pn, idx);
-	}
+	portres_bind_end(pn, idx);
+	return ret;
+}
+
+static int portres_hash_connect_wrap(struct inet_timewait_death_row *dr,
+				     struct sock *sk)
+{
+	int ret = portres_hash_connect(dr, sk, false);
+
 	portres_hook_leave();
 	return ret;
 }
 
-/* As portres_hash_connect_wrap(), for IPv6. */
 static int portres_hash_connect6_wrap(struct inet_timewait_death_row *dr,
 				      struct sock *sk)
 {
-	struct portres_net *pn = portres_pernet(sock_net(sk));
-	int idx, ret;
+	int ret = portres_hash_connect(dr, sk, true);
 
-	ret = portres_hash_connect_enter(sk);
-	if (!ret) {
-		idx = portres_bind_begin(pn);
-		ret = static_call(portres_orig_hash_connect6)(dr, sk);
-		portres_bind_end(pn, idx);
-	}
 	portres_hook_leave();
 	return ret;
 }
