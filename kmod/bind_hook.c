@@ -72,7 +72,6 @@ static atomic_t portres_inflight = ATOMIC_INIT(0);
  * them faults; a direct call is not checked.  make check disassembles the
  * module to show that it makes no indirect call at all.
  */
-DEFINE_STATIC_CALL_NULL(portres_kallsyms_lookup_name, kallsyms_lookup_name);
 DEFINE_STATIC_CALL_NULL(portres_orig_bind, security_socket_bind);
 DEFINE_STATIC_CALL_NULL(portres_orig_connect, security_socket_connect);
 DEFINE_STATIC_CALL_NULL(portres_orig_listen, security_socket_listen);
@@ -83,16 +82,6 @@ DEFINE_STATIC_CALL_NULL(portres_orig_hash_connect, inet_hash_connect);
 /* inet6_hash_connect() has the type of inet_hash_connect(). */
 DEFINE_STATIC_CALL_NULL(portres_orig_hash_connect6, inet_hash_connect);
 DEFINE_STATIC_CALL_NULL(portres_orig_release, ip_mc_drop_socket);
-DEFINE_STATIC_CALL_NULL(portres_orig_sysctl, proc_do_large_bitmap);
-
-struct portres_hook {
-	const char *name;
-	void *wrapper;
-	unsigned long addr;
-	struct ftrace_ops ops;
-	bool optional;
-	bool registered;
-};
 
 enum portres_hook_id {
 	PORTRES_HOOK_BIND,
@@ -669,7 +658,7 @@ static bool portres_release_wanted(struct pt_regs *regs)
  */
 static void portres_release_wrap(struct sock *sk)
 {
-	portres_sock_release(portres_pernet(sock_net(sk)), sk);
+	portres_sock_closed(portres_pernet(sock_net(sk)), sk);
 	static_call(portres_orig_release)(sk);
 	portres_hook_leave();
 }
@@ -689,9 +678,10 @@ static bool portres_sysctl_wanted(struct pt_regs *regs)
 static int portres_sysctl_wrap(struct ctl_table *table, int write,
 			       void *buffer, size_t *lenp, loff_t *ppos)
 {
+	struct portres_net *pn = portres_pernet(portres_rp_table_net(table));
 	int ret;
 
-	ret = portres_rp_sysctl(table, write, buffer, lenp, ppos);
+	ret = portres_rp_sysctl(pn, table, write, buffer, lenp, ppos);
 	portres_hook_leave();
 	return ret;
 }
@@ -835,78 +825,18 @@ static void portres_hook_set_original(enum portres_hook_id id, void *fn)
 	}
 }
 
-/*
- * kallsyms_lookup_name() is not exported: a kprobe on it gives its address,
- * and it gives the others.  One kprobe on that cold function, rather than
- * one on each hooked function, keeps code patching off the hot paths while
- * the module loads.  On a kernel with IBT the kprobe's address is past the
- * function's ENDBR64, where a direct call may enter.
- */
-static int portres_lookup_init(void)
+/* Finds a hooked function, points its static call at it, hooks it. */
+static int portres_hook_install(enum portres_hook_id id)
 {
-	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
-	void *addr;
+	struct portres_hook *hook = &portres_hooks[id];
 	int err;
 
-	err = register_kprobe(&kp);
-	if (err < 0)
+	err = portres_hook_find(hook);
+	if (err)
 		return err;
-	addr = kp.addr;
-	unregister_kprobe(&kp);
-	if (!addr)
-		return -ENOENT;
-	static_call_update(portres_kallsyms_lookup_name,
-			   (typeof(&kallsyms_lookup_name))addr);
-	return 0;
-}
-
-static int portres_hook_install(struct portres_hook *hook)
-{
-	int err;
-
-	hook->addr = static_call(portres_kallsyms_lookup_name)(hook->name);
-	if (!hook->addr) {
-		pr_err("cannot find %s\n", hook->name);
-		return -ENOENT;
-	}
 	/* Before the first call can reach the wrapper. */
-	portres_hook_set_original(hook - portres_hooks, (void *)hook->addr);
-
-	/*
-	 * PERMANENT, as livepatch does: while the hooks are registered,
-	 * kernel.ftrace_enabled cannot be set to 0, which would silently
-	 * stop enforcing the reservations.
-	 */
-	hook->ops.func = portres_ftrace_thunk;
-	hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION |
-			  FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_PERMANENT;
-
-	err = ftrace_set_filter_ip(&hook->ops, hook->addr, 0, 0);
-	if (err) {
-		pr_err("cannot trace %s: %d\n", hook->name, err);
-		return err;
-	}
-	err = register_ftrace_function(&hook->ops);
-	if (err) {
-		if (err == -EBUSY)
-			pr_err("cannot hook %s: kernel.ftrace_enabled is 0, or another module already modifies its calls\n",
-			       hook->name);
-		else
-			pr_err("cannot hook %s: %d\n", hook->name, err);
-		ftrace_set_filter_ip(&hook->ops, hook->addr, 1, 0);
-		return err;
-	}
-	hook->registered = true;
-	return 0;
-}
-
-static void portres_hook_remove(struct portres_hook *hook)
-{
-	if (!hook->registered)
-		return;
-	unregister_ftrace_function(&hook->ops);
-	ftrace_set_filter_ip(&hook->ops, hook->addr, 1, 0);
-	hook->registered = false;
+	portres_hook_set_original(id, (void *)hook->addr);
+	return portres_hook_register(hook, portres_ftrace_thunk);
 }
 
 void portres_hooks_uninit(void)
@@ -914,7 +844,7 @@ void portres_hooks_uninit(void)
 	int i, inside;
 
 	for (i = PORTRES_NHOOKS - 1; i >= 0; i--)
-		portres_hook_remove(&portres_hooks[i]);
+		portres_hook_unregister(&portres_hooks[i]);
 
 	/*
 	 * No task is redirected any more.  Wait for those inside a wrapper to
@@ -952,7 +882,7 @@ int portres_hooks_init(void)
 		return -EOPNOTSUPP;
 	}
 
-	err = portres_lookup_init();
+	err = portres_hook_lookup_init();
 	if (err) {
 		pr_err("cannot find kallsyms_lookup_name: %d\n", err);
 		return err;
@@ -964,7 +894,7 @@ int portres_hooks_init(void)
 				portres_hooks[i].name);
 			continue;
 		}
-		err = portres_hook_install(&portres_hooks[i]);
+		err = portres_hook_install(i);
 		if (err)
 			goto err_unwind;
 	}

@@ -430,15 +430,12 @@ static struct genl_family portres_genl_family __ro_after_init = {
 	.n_mcgrps = ARRAY_SIZE(portres_nl_mcgrps),
 };
 
-/**
- * portres_netlink_notify() - announce a reservation made or ended
- * @resv: the reservation
- * @made: true when it was made, false when it ends
- *
- * Called with the namespace's lock held.  Nothing is sent for a namespace
- * going away, nor while the module unloads.
+/*
+ * Announces a reservation made or ended, to the listeners of the
+ * namespace's event group; called with the namespace's lock held.  Nothing
+ * is sent for a namespace going away.
  */
-void portres_netlink_notify(const struct portres_resv *resv, bool made)
+static void portres_netlink_notify(const struct portres_resv *resv, bool made)
 {
 	struct net *net = resv->pn->net;
 	struct sk_buff *msg;
@@ -461,12 +458,38 @@ void portres_netlink_notify(const struct portres_resv *resv, bool made)
 				PORTRES_NL_MCGRP_EVENTS, GFP_KERNEL);
 }
 
-int portres_netlink_init(void)
+static int portres_netlink_event(struct notifier_block *nb,
+				 unsigned long event, void *data)
 {
-	return genl_register_family(&portres_genl_family);
+	switch (event) {
+	case PORTRES_RESV_ADDED:
+	case PORTRES_RESV_REMOVED:
+		portres_netlink_notify(data, event == PORTRES_RESV_ADDED);
+		return NOTIFY_OK;
+	}
+	return NOTIFY_DONE;
 }
 
+static struct notifier_block portres_netlink_nb = {
+	.notifier_call = portres_netlink_event,
+};
+
+int portres_netlink_init(void)
+{
+	int err;
+
+	err = genl_register_family(&portres_genl_family);
+	if (err)
+		return err;
+	err = portres_resv_notifier_register(&portres_netlink_nb);
+	if (err)
+		genl_unregister_family(&portres_genl_family);
+	return err;
+}
+
+/* No event is sent once this returns: the module is going. */
 void portres_netlink_uninit(void)
 {
+	portres_resv_notifier_unregister(&portres_netlink_nb);
 	genl_unregister_family(&portres_genl_family);
 }

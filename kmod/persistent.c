@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * portres: persistent reservations, and the protocol numbers of the ABI.
+ * portres: persistent reservations.
  *
  * A persistent reservation is owned by no socket and lasts until it is
  * deleted or its namespace ends.  The module reads no file: the
@@ -12,28 +12,6 @@
 #include <net/net_namespace.h>
 
 #include "portres.h"
-
-/* Return: PORTRES_TCP or PORTRES_UDP for IPPROTO_TCP or _UDP, or -EINVAL. */
-int portres_proto_from_ip(int protocol)
-{
-	switch (protocol) {
-	case IPPROTO_TCP:
-		return PORTRES_TCP;
-	case IPPROTO_UDP:
-		return PORTRES_UDP;
-	}
-	return -EINVAL;
-}
-
-int portres_proto_to_ip(int proto)
-{
-	return proto == PORTRES_TCP ? IPPROTO_TCP : IPPROTO_UDP;
-}
-
-const char *portres_proto_name(int proto)
-{
-	return proto == PORTRES_TCP ? "tcp" : "udp";
-}
 
 /*
  * The persistent reservation calls of the ioctls and of netlink; the

@@ -6,9 +6,11 @@
 #define _PORTRES_H
 
 #include <linux/bitops.h>
+#include <linux/ftrace.h>
 #include <linux/list.h>
 #include <linux/maple_tree.h>
 #include <linux/mutex.h>
+#include <linux/notifier.h>
 #include <linux/pid.h>
 #include <linux/rhashtable-types.h>
 #include <linux/sched.h>
@@ -26,8 +28,9 @@ struct socket;
 
 /*
  * The kernel's proc_do_large_bitmap(), which portres wraps, called directly
- * through a static call (bind_hook.c says why).  Its table is const since
- * Linux 6.11; portres only passes tables to it, so that makes no difference.
+ * through a static call (bind_hook.c says why), defined in reserved_ports.c.
+ * Its table is const since Linux 6.11; portres only passes tables to it, so
+ * that makes no difference.
  */
 DECLARE_STATIC_CALL(portres_orig_sysctl, proc_do_large_bitmap);
 
@@ -133,26 +136,69 @@ struct portres_sock {
 	struct rcu_head rcu;
 };
 
-/* main.c */
-extern unsigned int portres_net_id;
-extern unsigned int portres_max_user_ports;
-extern unsigned int portres_max_ns_ports;
-extern unsigned int portres_max_ns_persistent;
-struct portres_net *portres_pernet(const struct net *net);
+/*
+ * Locking
+ *
+ * Lock order: a socket's lock (lock_sock), then its namespace's @lock
+ * (struct portres_net), then the kernel's bind-table bucket locks
+ * (bind_tables.c, bottom halves off per bucket).  Associate is the one path
+ * that takes a socket's lock and then @lock; every other path takes @lock
+ * alone.  Nothing that can wait on user memory or on the network stack's
+ * own locks runs under @lock: an acquire copies its result out, and the
+ * implicit bind calls kernel_bind(), after dropping it.
+ *
+ * @lock (a mutex, per namespace) serializes every change to the namespace's
+ * reservations, socket records, counts, its @ours bits and, for the bits
+ * portres sets, the ip_local_reserved_ports bitmap.
+ *
+ * RCU protects what the hooks read without @lock: @ports (kvfree_rcu), the
+ * maple trees of blocks (MT_FLAGS_USE_RCU), reservations and socket
+ * records (kfree_rcu), the socket-record and token hash tables (rhashtable,
+ * whose bucket tables another namespace may resize at any time: a lookup
+ * takes RCU even under @lock).  The hooks' fast path tests @ports->busy and
+ * @nsocks only.
+ *
+ * portres_bind_srcu (table.c) orders binds against new reservations: every
+ * call that takes a port for a TCP or UDP socket runs in a read section,
+ * counted in @binding, from its test of the bits to the port's entry in
+ * the bind table.  No read section takes @lock.
+ *
+ * Socket fields read unlocked: sk_family, sk_type and sk_protocol, which
+ * never change after socket(); the port a socket is bound to (inet_num),
+ * a hint that the stack checks again under the socket's lock; and a
+ * record's @resv, which changes under @lock with
+ * WRITE_ONCE and is read with READ_ONCE by the hooks, which then take @lock
+ * before they act on it.  A record is found by the socket's address and
+ * never dereferences the socket: the close hook removes it before the
+ * socket is freed.
+ */
 
-/* table.c: the reservation table */
-int portres_sk_proto(const struct sock *sk);
-int portres_sk_bind_proto(const struct sock *sk);
-int portres_table_init(void);
-void portres_table_uninit(void);
-void portres_net_init(struct portres_net *pn, struct net *net);
-void portres_net_uninit(struct portres_net *pn);
-void portres_net_check_dead(struct portres_net *pn);
+/*
+ * The files, each calling only those listed before it (make check runs
+ * selftests/kmod_deps.sh to hold this):
+ *
+ *   bind_tables.c     what the kernel's bind tables say about a port
+ *   sockets.c         socket records
+ *   reserved_ports.c  the ip_local_reserved_ports bitmap and its sysctl
+ *   limits.c          quotas: module parameters and charges
+ *   hook.c            hooking a kernel function with ftrace
+ *   assoc.c           associated sockets and the ports they hold
+ *   table.c           the reservation table, per network namespace
+ *   persistent.c      persistent reservations by block
+ *   bind_hook.c       the hooks: bind, connect, get_port, close, sysctl
+ *   device.c          /dev/portres and its ioctls
+ *   netlink.c         the generic netlink family and its events
+ *   sysfs.c           /sys/kernel/portres
+ *   main.c            module init and exit
+ *
+ * The table tells the front ends of new and ended reservations through a
+ * notifier chain (portres_resv_notifier_register()), never by calling them.
+ */
+
+/* bind_tables.c */
 bool portres_port_in_use(struct net *net, int proto, u16 port);
-int portres_bind_begin(struct portres_net *pn);
-void portres_bind_end(struct portres_net *pn, int idx);
-bool portres_port_refused(struct portres_net *pn, const struct sock *sk,
-			  int proto, u16 port);
+bool portres_block_in_use(struct net *net, int proto, unsigned int start,
+			  unsigned int count);
 
 /*
  * What a wildcard acquire must avoid: the ports of reservations (@busy), the
@@ -170,6 +216,91 @@ struct portres_search {
 
 int portres_find_free_block(const struct portres_search *s, unsigned int lo,
 			    unsigned int hi, unsigned int count);
+
+/* sockets.c */
+int portres_socks_init(void);
+void portres_socks_uninit(void);
+bool portres_sock_known(const struct sock *sk);
+struct portres_sock *portres_sock_find(const struct sock *sk);
+struct portres_sock *portres_sock_find_or_add(struct portres_net *pn,
+					      const struct sock *sk);
+void portres_sock_forget_unused(struct portres_sock *ps);
+void portres_sock_remove(struct portres_sock *ps);
+void portres_socks_drop_all(struct portres_net *pn);
+
+/* reserved_ports.c */
+void portres_rp_reserve(struct portres_net *pn, struct portres_ports *ports,
+			u16 start, u16 count);
+void portres_rp_unreserve(struct portres_net *pn, struct portres_ports *ports,
+			  u16 start, u16 count);
+int portres_rp_sysctl(struct portres_net *pn, struct ctl_table *table,
+		      int write, void *buffer, size_t *lenp, loff_t *ppos);
+struct net *portres_rp_table_net(struct ctl_table *table);
+
+/* limits.c */
+void portres_charge_of_current(struct portres_charge *c);
+int portres_charge_check(struct portres_net *pn,
+			 const struct portres_charge *c, unsigned int count);
+int portres_charge(struct portres_net *pn, const struct portres_charge *c,
+		   unsigned int count);
+void portres_uncharge(struct portres_net *pn, const struct portres_charge *c,
+		      unsigned int count);
+int portres_persistent_check(struct portres_net *pn);
+
+/* hook.c: one hooked function */
+struct portres_hook {
+	const char *name;
+	void *wrapper;
+	unsigned long addr;
+	struct ftrace_ops ops;
+	bool optional;
+	bool registered;
+};
+
+int portres_hook_lookup_init(void);
+int portres_hook_find(struct portres_hook *hook);
+int portres_hook_register(struct portres_hook *hook, ftrace_func_t thunk);
+void portres_hook_unregister(struct portres_hook *hook);
+
+/* assoc.c */
+int portres_sock_associate(struct portres_net *pn, struct sock *sk,
+			   struct portres_resv *resv);
+void portres_sock_dissociate(struct portres_sock *ps);
+void portres_resv_put_port(struct portres_sock *ps);
+int portres_resv_take_port(struct portres_resv *resv, struct portres_sock *ps);
+void portres_resv_mark_port(struct portres_resv *resv, struct portres_sock *ps,
+			    u16 port);
+
+/* table.c */
+int portres_table_init(void);
+void portres_table_uninit(void);
+int portres_nets_init(void);
+void portres_nets_uninit(void);
+struct portres_net *portres_pernet(const struct net *net);
+void portres_net_init(struct portres_net *pn, struct net *net);
+void portres_net_uninit(struct portres_net *pn);
+void portres_net_check_dead(struct portres_net *pn);
+
+int portres_sk_proto(const struct sock *sk);
+int portres_sk_bind_proto(const struct sock *sk);
+int portres_proto_from_ip(int protocol);
+int portres_proto_to_ip(int proto);
+const char *portres_proto_name(int proto);
+
+int portres_bind_begin(struct portres_net *pn);
+void portres_bind_end(struct portres_net *pn, int idx);
+bool portres_port_refused(struct portres_net *pn, const struct sock *sk,
+			  int proto, u16 port);
+
+/* The events of portres_resv_notifier_register(); the data is the resv. */
+enum portres_resv_event {
+	PORTRES_RESV_ADDED,
+	PORTRES_RESV_REMOVED,
+};
+
+int portres_resv_notifier_register(struct notifier_block *nb);
+void portres_resv_notifier_unregister(struct notifier_block *nb);
+
 int portres_resv_acquire(struct portres_net *pn, struct sock *sk, int proto,
 			 u16 start, u16 count, struct portres_resv **resvp);
 int portres_resv_create(struct portres_net *pn, int proto, u16 start,
@@ -181,42 +312,9 @@ unsigned int portres_resv_ports_in_use(const struct portres_resv *resv);
 struct portres_resv *portres_resv_at(struct portres_net *pn, int proto,
 				     u16 port);
 void portres_resv_release(struct portres_resv *resv);
-int portres_resv_take_port(struct portres_resv *resv, struct portres_sock *ps);
-void portres_resv_put_port(struct portres_sock *ps);
-void portres_resv_mark_port(struct portres_resv *resv, struct portres_sock *ps,
-			    u16 port);
+void portres_sock_closed(struct portres_net *pn, const struct sock *sk);
 
-/* lifetime.c: socket records and the end of a socket */
-int portres_socks_init(void);
-void portres_socks_uninit(void);
-bool portres_sock_known(const struct sock *sk);
-struct portres_sock *portres_sock_find(const struct sock *sk);
-struct portres_sock *portres_sock_get(struct portres_net *pn,
-				      const struct sock *sk);
-void portres_sock_put(struct portres_sock *ps);
-int portres_sock_associate(struct portres_net *pn, struct sock *sk,
-			   struct portres_resv *resv);
-void portres_sock_dissociate(struct portres_sock *ps);
-void portres_sock_release(struct portres_net *pn, const struct sock *sk);
-void portres_net_drop_socks(struct portres_net *pn);
-
-/* reserved_ports.c: the namespace's ip_local_reserved_ports bitmap */
-void portres_rp_reserve(struct portres_net *pn, struct portres_ports *ports,
-			u16 start, u16 count);
-void portres_rp_unreserve(struct portres_net *pn, struct portres_ports *ports,
-			  u16 start, u16 count);
-int portres_rp_sysctl(struct ctl_table *table, int write, void *buffer,
-		      size_t *lenp, loff_t *ppos);
-struct net *portres_rp_table_net(struct ctl_table *table);
-
-/* bind_hook.c: the hooks on bind, connect, listen, sendmsg and close */
-int portres_hooks_init(void);
-void portres_hooks_uninit(void);
-
-/* persistent.c: persistent reservations; protocol numbers */
-int portres_proto_from_ip(int protocol);
-int portres_proto_to_ip(int proto);
-const char *portres_proto_name(int proto);
+/* persistent.c */
 int portres_persistent_create(struct net *net, int proto, u16 start,
 			      u16 count, bool exclusive, u64 *token);
 int portres_persistent_delete(struct net *net, int proto, u16 start,
@@ -224,19 +322,20 @@ int portres_persistent_delete(struct net *net, int proto, u16 start,
 int portres_persistent_lookup(struct net *net, int proto, u16 start,
 			      u16 count, u64 *token);
 
-/* netlink.c: the generic netlink family */
-int portres_netlink_init(void);
-void portres_netlink_uninit(void);
-void portres_netlink_notify(const struct portres_resv *resv, bool made);
+/* bind_hook.c */
+int portres_hooks_init(void);
+void portres_hooks_uninit(void);
 
-/* sysfs.c: /sys/kernel/portres */
-int portres_sysfs_init(void);
-void portres_sysfs_uninit(void);
-int portres_sysfs_add(struct portres_resv *resv);
-void portres_sysfs_del(struct portres_resv *resv);
-
-/* device.c: /dev/portres and its ioctls */
+/* device.c */
 int portres_device_init(void);
 void portres_device_uninit(void);
+
+/* netlink.c */
+int portres_netlink_init(void);
+void portres_netlink_uninit(void);
+
+/* sysfs.c */
+int portres_sysfs_init(void);
+void portres_sysfs_uninit(void);
 
 #endif /* _PORTRES_H */

@@ -19,6 +19,13 @@
 
 #include "portres.h"
 
+/*
+ * The kernel's handler of the sysctl, proc_do_large_bitmap(), which the
+ * bind hook redirects here; set when the hook is installed.  A static call,
+ * a direct call site: bind_hook.c says why.
+ */
+DEFINE_STATIC_CALL_NULL(portres_orig_sysctl, proc_do_large_bitmap);
+
 static unsigned long *portres_rp_bitmap(struct portres_net *pn)
 {
 	return pn->net->ipv4.sysctl_local_reserved_ports;
@@ -80,6 +87,7 @@ struct net *portres_rp_table_net(struct ctl_table *table)
 
 /**
  * portres_rp_sysctl() - proc handler of ip_local_reserved_ports
+ * @pn: the namespace whose bitmap @table edits (portres_rp_table_net())
  * @table: the sysctl table entry
  * @write: whether this is a write
  * @buffer: the text read or written
@@ -92,11 +100,9 @@ struct net *portres_rp_table_net(struct ctl_table *table)
  *
  * Return: what the kernel's handler returns, or -ENOMEM.
  */
-int portres_rp_sysctl(struct ctl_table *table, int write, void *buffer,
-		      size_t *lenp, loff_t *ppos)
+int portres_rp_sysctl(struct portres_net *pn, struct ctl_table *table,
+		      int write, void *buffer, size_t *lenp, loff_t *ppos)
 {
-	struct net *net = portres_rp_table_net(table);
-	struct portres_net *pn = portres_pernet(net);
 	unsigned long *rp = *(unsigned long **)table->data;
 	struct portres_ports *ports;
 	struct ctl_table view_table;

@@ -17,6 +17,7 @@
  * namespace's lock, and removal waits for readers to finish.
  */
 #include <linux/kobject.h>
+#include <linux/notifier.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <net/net_namespace.h>
@@ -103,12 +104,12 @@ static const struct kobj_type portres_entry_ktype = {
 };
 
 /* Gives a persistent reservation of the initial namespace its directory. */
-int portres_sysfs_add(struct portres_resv *resv)
+static int portres_sysfs_add(struct portres_resv *resv)
 {
 	struct portres_entry *entry;
 	int err;
 
-	if (!net_eq(resv->pn->net, &init_net) || !portres_kobj)
+	if (!resv->persistent || !net_eq(resv->pn->net, &init_net))
 		return 0;
 	entry = kzalloc(sizeof(*entry), GFP_KERNEL);
 	if (!entry)
@@ -126,7 +127,7 @@ int portres_sysfs_add(struct portres_resv *resv)
 	return 0;
 }
 
-void portres_sysfs_del(struct portres_resv *resv)
+static void portres_sysfs_del(struct portres_resv *resv)
 {
 	struct portres_entry *entry = resv->entry;
 
@@ -137,14 +138,46 @@ void portres_sysfs_del(struct portres_resv *resv)
 	kobject_put(&entry->kobj);
 }
 
+/* The table's news, under the namespace's lock. */
+static int portres_sysfs_event(struct notifier_block *nb, unsigned long event,
+			       void *data)
+{
+	struct portres_resv *resv = data;
+
+	switch (event) {
+	case PORTRES_RESV_ADDED:
+		return notifier_from_errno(portres_sysfs_add(resv));
+	case PORTRES_RESV_REMOVED:
+		portres_sysfs_del(resv);
+		return NOTIFY_OK;
+	}
+	return NOTIFY_DONE;
+}
+
+/* Before netlink's: no event announces a block sysfs then refuses. */
+static struct notifier_block portres_sysfs_nb = {
+	.notifier_call = portres_sysfs_event,
+	.priority = 1,
+};
+
 int portres_sysfs_init(void)
 {
+	int err;
+
 	portres_kobj = kobject_create_and_add("portres", kernel_kobj);
-	return portres_kobj ? 0 : -ENOMEM;
+	if (!portres_kobj)
+		return -ENOMEM;
+	err = portres_resv_notifier_register(&portres_sysfs_nb);
+	if (err) {
+		kobject_put(portres_kobj);
+		portres_kobj = NULL;
+	}
+	return err;
 }
 
 void portres_sysfs_uninit(void)
 {
+	portres_resv_notifier_unregister(&portres_sysfs_nb);
 	kobject_put(portres_kobj);
 	portres_kobj = NULL;
 }

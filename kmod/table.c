@@ -20,6 +20,7 @@
 #include <linux/srcu.h>
 #include <net/inet_hashtables.h>
 #include <net/ip.h>
+#include <net/netns/generic.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 #include <net/udp.h>
@@ -121,6 +122,28 @@ int portres_sk_bind_proto(const struct sock *sk)
 	return portres_sk_proto(sk);
 }
 
+/* Return: PORTRES_TCP or PORTRES_UDP for IPPROTO_TCP or _UDP, or -EINVAL. */
+int portres_proto_from_ip(int protocol)
+{
+	switch (protocol) {
+	case IPPROTO_TCP:
+		return PORTRES_TCP;
+	case IPPROTO_UDP:
+		return PORTRES_UDP;
+	}
+	return -EINVAL;
+}
+
+int portres_proto_to_ip(int proto)
+{
+	return proto == PORTRES_TCP ? IPPROTO_TCP : IPPROTO_UDP;
+}
+
+const char *portres_proto_name(int proto)
+{
+	return proto == PORTRES_TCP ? "tcp" : "udp";
+}
+
 void portres_net_init(struct portres_net *pn, struct net *net)
 {
 	int proto;
@@ -168,7 +191,7 @@ void portres_net_uninit(struct portres_net *pn)
 	pn->live = false;
 	list_for_each_entry_safe(resv, tmp, &pn->resvs, node)
 		portres_resv_release(resv);
-	portres_net_drop_socks(pn);
+	portres_socks_drop_all(pn);
 	WARN_ON_ONCE(!xa_empty(&pn->user_ports));
 	xa_destroy(&pn->user_ports);
 	for (proto = 0; proto < PORTRES_NPROTO; proto++)
@@ -180,6 +203,51 @@ void portres_net_uninit(struct portres_net *pn)
 	/* The bind hook may still be reading the bitmaps. */
 	if (ports)
 		kvfree_rcu(ports, rcu);
+}
+
+static unsigned int portres_net_id __read_mostly;
+
+/* Return: the state of @net.  Called under RCU or with a reference. */
+struct portres_net *portres_pernet(const struct net *net)
+{
+	return net_generic(net, portres_net_id);
+}
+
+static int __net_init portres_pernet_init(struct net *net)
+{
+	portres_net_init(portres_pernet(net), net);
+	return 0;
+}
+
+static void __net_exit portres_pernet_exit(struct net *net)
+{
+	struct portres_net *pn = portres_pernet(net);
+
+	/* Not on module unload: live namespaces keep their sockets. */
+	if (!check_net(net))
+		portres_net_check_dead(pn);
+	portres_net_uninit(pn);
+}
+
+static struct pernet_operations portres_net_ops = {
+	.init = portres_pernet_init,
+	.exit = portres_pernet_exit,
+	.id = &portres_net_id,
+	.size = sizeof(struct portres_net),
+};
+
+/*
+ * Every namespace gets its state now and at its birth; each one's
+ * reservations end with it, and with the module.
+ */
+int portres_nets_init(void)
+{
+	return register_pernet_subsys(&portres_net_ops);
+}
+
+void portres_nets_uninit(void)
+{
+	unregister_pernet_subsys(&portres_net_ops);
 }
 
 static struct portres_ports *portres_ports_get(struct portres_net *pn)
@@ -201,135 +269,6 @@ static struct portres_ports *portres_ports_locked(struct portres_net *pn)
 	return rcu_dereference_protected(pn->ports, lockdep_is_held(&pn->lock));
 }
 
-static struct udp_table *portres_udp_table(const struct net *net)
-{
-#ifdef PORTRES_HAVE_NETNS_UDP_TABLE
-	return net->ipv4.udp_table;
-#else
-	return &udp_table;
-#endif
-}
-
-static bool portres_port_in_use_bh(struct net *net, int proto, u16 port)
-{
-	bool used = false;
-
-	if (proto == PORTRES_TCP) {
-		struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
-		struct inet_bind_hashbucket *head;
-		struct inet_bind_bucket *tb;
-
-		head = &hinfo->bhash[inet_bhashfn(net, port, hinfo->bhash_size)];
-		spin_lock(&head->lock);
-		inet_bind_bucket_for_each(tb, &head->chain) {
-			if (net_eq(ib_net(tb), net) && tb->port == port) {
-				used = true;
-				break;
-			}
-		}
-		spin_unlock(&head->lock);
-	} else {
-		struct udp_hslot *hslot;
-		struct sock *sk;
-
-		hslot = udp_hashslot(portres_udp_table(net), net, port);
-		spin_lock(&hslot->lock);
-		sk_for_each(sk, &hslot->head) {
-			if (net_eq(sock_net(sk), net) &&
-			    udp_sk(sk)->udp_port_hash == port) {
-				used = true;
-				break;
-			}
-		}
-		spin_unlock(&hslot->lock);
-	}
-	return used;
-}
-
-/**
- * portres_port_in_use() - whether any socket of a namespace holds a port
- * @net: the namespace
- * @proto: PORTRES_TCP or PORTRES_UDP
- * @port: the port
- *
- * A TCP port is in use while the kernel has a bind bucket for it (a bound,
- * listening, connected or TIME_WAIT socket); a UDP port while a socket is
- * hashed on it.  Either way a fresh socket could not bind it without
- * SO_REUSEADDR.  Bottom halves are disabled for one bucket's walk only:
- * checks of many ports, which any user can ask for, call this per port.
- */
-bool portres_port_in_use(struct net *net, int proto, u16 port)
-{
-	bool used;
-
-	local_bh_disable();
-	used = portres_port_in_use_bh(net, proto, port);
-	local_bh_enable();
-	return used;
-}
-
-/* Whether a socket holds any port of [@start, @start + @count). */
-static bool portres_block_used(struct net *net, int proto, unsigned int start,
-			       unsigned int count)
-{
-	unsigned int port;
-
-	for (port = start; port < start + count; port++) {
-		if (portres_port_in_use(net, proto, port))
-			return true;
-		cond_resched();
-	}
-	return false;
-}
-
-/* Whether @port is unavailable to a wildcard acquire for another reason. */
-static bool portres_search_in_use(const struct portres_search *s,
-				  unsigned int port)
-{
-	/* Leave the ports the admin reserved through the sysctl alone. */
-	if (s->admin_reserved && test_bit(port, s->admin_reserved) &&
-	    !(s->ours && test_bit(port, s->ours)))
-		return true;
-	if (!s->net)
-		return false;
-	cond_resched();
-	return portres_port_in_use(s->net, s->proto, port);
-}
-
-/**
- * portres_find_free_block() - find a block of ports for a wildcard request
- * @s: what the block must avoid
- * @lo: lowest port the block may start at
- * @hi: highest port the block may end at
- * @count: size of the block
- *
- * Return: the first port of the lowest block of @count ports within
- * [@lo, @hi] that has no bit in @s->busy and no port that
- * portres_search_in_use() finds unavailable, or -EADDRINUSE if there is none.
- */
-int portres_find_free_block(const struct portres_search *s, unsigned int lo,
-			    unsigned int hi, unsigned int count)
-{
-	unsigned int start = lo, port;
-
-	if (!count || lo > hi || hi >= PORTRES_NPORTS || count > hi - lo + 1)
-		return -EADDRINUSE;
-
-	while (start + count - 1 <= hi) {
-		start = bitmap_find_next_zero_area(s->busy, hi + 1, start,
-						   count, 0);
-		if (start + count - 1 > hi)
-			break;
-		for (port = start; port < start + count; port++)
-			if (portres_search_in_use(s, port))
-				break;
-		if (port == start + count)
-			return start;
-		start = port + 1;
-	}
-	return -EADDRINUSE;
-}
-
 static int portres_block_check(struct portres_net *pn,
 			       struct portres_ports *ports, int proto,
 			       unsigned int start, unsigned int count)
@@ -337,7 +276,7 @@ static int portres_block_check(struct portres_net *pn,
 	if (find_next_bit(ports->busy[proto], start + count, start) <
 	    start + count)
 		return -EADDRINUSE;
-	return portres_block_used(pn->net, proto, start, count) ?
+	return portres_block_in_use(pn->net, proto, start, count) ?
 	       -EADDRINUSE : 0;
 }
 
@@ -411,7 +350,7 @@ static int portres_resv_publish(struct portres_net *pn,
 	smp_mb();
 	if (atomic_read(&pn->binding))
 		synchronize_srcu_expedited(&portres_bind_srcu);
-	if (portres_block_used(pn->net, proto, start, count)) {
+	if (portres_block_in_use(pn->net, proto, start, count)) {
 		err = -EADDRINUSE;
 		goto err_unpublish;
 	}
@@ -489,96 +428,36 @@ again:
 	return 0;
 }
 
-/* The ports @uid is charged with in runtime reservations of @pn. */
-static unsigned long portres_user_ports(struct portres_net *pn, kuid_t uid)
-{
-	void *entry = xa_load(&pn->user_ports, __kuid_val(uid));
+/*
+ * The front ends that show reservations (sysfs, netlink events) learn of
+ * each one made and ended through this chain, called under the namespace's
+ * lock: the table calls no front end itself.
+ */
+static BLOCKING_NOTIFIER_HEAD(portres_resv_chain);
 
-	return entry ? xa_to_value(entry) : 0;
+int portres_resv_notifier_register(struct notifier_block *nb)
+{
+	return blocking_notifier_chain_register(&portres_resv_chain, nb);
 }
 
-static int portres_user_charge(struct portres_net *pn, kuid_t uid, long ports)
+void portres_resv_notifier_unregister(struct notifier_block *nb)
 {
-	unsigned long held = portres_user_ports(pn, uid) + ports;
-
-	lockdep_assert_held(&pn->lock);
-	if (!held) {
-		xa_erase(&pn->user_ports, __kuid_val(uid));
-		return 0;
-	}
-	return xa_err(xa_store(&pn->user_ports, __kuid_val(uid),
-			       xa_mk_value(held), GFP_KERNEL_ACCOUNT));
+	blocking_notifier_chain_unregister(&portres_resv_chain, nb);
 }
 
 /*
- * Who the caller's runtime reservations are charged to, when it has no
- * CAP_NET_ADMIN over the namespace: its uid, and the user who made the
- * outermost user namespace it runs in.  A user's subordinate uids
- * (/etc/subuid) are all that user's: what they hold together counts
- * against that user's limit too, as the kernel's ucounts charge per-user
- * limits up the user-namespace hierarchy.
+ * Tells the listeners of a new reservation.  One may refuse it (sysfs,
+ * without memory for a directory): those told before it are told of its
+ * end, and the caller ends it unannounced.
  */
-static void portres_charge_of_current(struct portres_charge *c)
+static int portres_resv_announce(struct portres_resv *resv)
 {
-	const struct user_namespace *ns = current_user_ns();
-	kuid_t top = current_uid();
+	int ret;
 
-	for (; ns->parent; ns = ns->parent)
-		top = ns->owner;
-	c->uid[0] = current_uid();
-	c->nuid = 1;
-	if (!uid_eq(top, c->uid[0]))
-		c->uid[c->nuid++] = top;
-}
-
-/*
- * Whether @c may hold @count more ports: max_user_ports for each of its
- * users, max_ns_ports for every limited caller of the namespace together.
- */
-static int portres_charge_check(struct portres_net *pn,
-				const struct portres_charge *c,
-				unsigned int count)
-{
-	unsigned int max = READ_ONCE(portres_max_user_ports);
-	unsigned int ns_max = READ_ONCE(portres_max_ns_ports);
-	unsigned int i;
-
-	for (i = 0; max && i < c->nuid; i++)
-		if (portres_user_ports(pn, c->uid[i]) + count > max)
-			return -EDQUOT;
-	if (ns_max && pn->limited_ports + count > ns_max)
-		return -EDQUOT;
-	return 0;
-}
-
-static void portres_uncharge(struct portres_net *pn,
-			     const struct portres_charge *c, unsigned int count)
-{
-	unsigned int i;
-
-	for (i = 0; i < c->nuid; i++)
-		portres_user_charge(pn, c->uid[i], -(long)count);
-	pn->limited_ports -= count;
-}
-
-static int portres_charge(struct portres_net *pn,
-			  const struct portres_charge *c, unsigned int count)
-{
-	unsigned int i;
-	int err;
-
-	for (i = 0; i < c->nuid; i++) {
-		err = portres_user_charge(pn, c->uid[i], count);
-		if (err)
-			goto err_undo;
-	}
-	pn->limited_ports += count;
-	return 0;
-
-err_undo:
-	while (i--)
-		portres_user_charge(pn, c->uid[i], -(long)count);
-	return err;
+	ret = blocking_notifier_call_chain_robust(&portres_resv_chain,
+						  PORTRES_RESV_ADDED,
+						  PORTRES_RESV_REMOVED, resv);
+	return notifier_to_errno(ret);
 }
 
 /**
@@ -625,7 +504,7 @@ int portres_resv_acquire(struct portres_net *pn, struct sock *sk, int proto,
 		if (err)
 			return err;
 	}
-	ps = portres_sock_get(pn, sk);
+	ps = portres_sock_find_or_add(pn, sk);
 	if (!ps)
 		return -ENOMEM;
 	if (limited) {
@@ -644,7 +523,8 @@ int portres_resv_acquire(struct portres_net *pn, struct sock *sk, int proto,
 		resv->charge = charge;
 	resv->owner = ps;
 	list_add_tail(&resv->owner_node, &ps->owned);
-	portres_netlink_notify(resv, true);
+	/* No listener refuses a runtime reservation. */
+	WARN_ON_ONCE(portres_resv_announce(resv));
 	*resvp = resv;
 	return 0;
 
@@ -652,7 +532,7 @@ err_charge:
 	if (limited)
 		portres_uncharge(pn, &charge, count);
 err_sock:
-	portres_sock_put(ps);
+	portres_sock_forget_unused(ps);
 	return err;
 }
 
@@ -675,31 +555,25 @@ int portres_resv_create(struct portres_net *pn, int proto, u16 start,
 			u16 count, bool exclusive, struct portres_resv **resvp)
 {
 	struct portres_resv *resv;
-	unsigned int max;
 	int err;
 
 	lockdep_assert_held(&pn->lock);
 	if (!start)
 		return -EINVAL;
-	/*
-	 * Whoever owns a user namespace administers the network namespaces
-	 * it owns: there, persistent reservations are counted.
-	 */
-	max = READ_ONCE(portres_max_ns_persistent);
-	if (pn->net->user_ns != &init_user_ns && max && pn->npersistent >= max)
-		return -EDQUOT;
+	err = portres_persistent_check(pn);
+	if (err)
+		return err;
 	err = portres_resv_new(pn, proto, start, count, true, exclusive,
 			       &resv);
 	if (err)
 		return err;
 	pn->npersistent++;
-	err = portres_sysfs_add(resv);
+	err = portres_resv_announce(resv);
 	if (err) {
-		/* Never announced: no event for its end either. */
+		/* The listeners that took it have given it up again. */
 		__portres_resv_release(resv, false);
 		return err;
 	}
-	portres_netlink_notify(resv, true);
 	*resvp = resv;
 	return 0;
 }
@@ -718,6 +592,11 @@ struct portres_resv *portres_resv_find(struct portres_net *pn, u64 token)
 	lockdep_assert_held(&pn->lock);
 	if (!token)
 		return NULL;
+	/*
+	 * The namespace's lock keeps @pn's reservations, but the token table
+	 * is global: another namespace may resize it meanwhile, and
+	 * rhashtable_lookup() reads its bucket table under RCU.
+	 */
 	rcu_read_lock();
 	resv = rhashtable_lookup(&portres_tokens, &token, portres_token_params);
 	if (resv && resv->pn != pn)
@@ -804,8 +683,8 @@ static void __portres_resv_release(struct portres_resv *resv, bool announced)
 	lockdep_assert_held(&pn->lock);
 
 	if (announced)
-		portres_netlink_notify(resv, false);
-	portres_sysfs_del(resv);
+		blocking_notifier_call_chain(&portres_resv_chain,
+					     PORTRES_RESV_REMOVED, resv);
 	list_for_each_entry_safe(ps, tmp, &resv->socks, assoc_node)
 		portres_sock_dissociate(ps);
 
@@ -820,7 +699,7 @@ static void __portres_resv_release(struct portres_resv *resv, bool announced)
 
 	if (resv->owner) {
 		list_del(&resv->owner_node);
-		portres_sock_put(resv->owner);
+		portres_sock_forget_unused(resv->owner);
 	}
 	if (resv->limited)
 		portres_uncharge(pn, &resv->charge, resv->count);
@@ -843,78 +722,35 @@ void portres_resv_release(struct portres_resv *resv)
 	__portres_resv_release(resv, true);
 }
 
-static bool portres_port_shared(const struct portres_resv *resv,
-				const struct portres_sock *self, u16 port)
-{
-	const struct portres_sock *ps;
-
-	list_for_each_entry(ps, &resv->socks, assoc_node)
-		if (ps != self && ps->port == port)
-			return true;
-	return false;
-}
-
 /**
- * portres_resv_put_port() - give back the port a socket had from its block
- * @ps: the socket's record
+ * portres_sock_closed() - forget a socket at its last close
+ * @pn: the socket's namespace
+ * @sk: the socket
  *
- * Several associated sockets may hold one port (SO_REUSEADDR and
- * SO_REUSEPORT); the port is free again when the last of them gives it back.
+ * Ends every reservation acquired on @sk and frees the port @sk held in the
+ * block it was associated with.
  */
-void portres_resv_put_port(struct portres_sock *ps)
+void portres_sock_closed(struct portres_net *pn, const struct sock *sk)
 {
-	struct portres_resv *resv = ps->resv;
+	struct portres_resv *resv, *tmp;
+	struct portres_sock *ps;
 
-	lockdep_assert_held(&ps->pn->lock);
-	if (!resv || !ps->port)
-		return;
-	if (!portres_port_shared(resv, ps, ps->port))
-		clear_bit(ps->port - resv->start, resv->held);
-	ps->port = 0;
-}
+	mutex_lock(&pn->lock);
+	ps = portres_sock_find(sk);
+	if (!ps)
+		goto out;
 
-/**
- * portres_resv_take_port() - choose a port of the block for a socket
- * @resv: the reservation the socket is associated with
- * @ps: the socket's record
- *
- * Return: a port of the block that no associated socket holds and no other
- * socket is bound to, now held by @ps, or -EADDRINUSE when there is none.
- */
-int portres_resv_take_port(struct portres_resv *resv, struct portres_sock *ps)
-{
-	unsigned int i, idx;
-	u16 port;
-
-	lockdep_assert_held(&resv->pn->lock);
-	portres_resv_put_port(ps);
-
-	for (i = 0; i < resv->count; i++) {
-		idx = (resv->hint + i) % resv->count;
-		if (test_bit(idx, resv->held))
-			continue;
-		port = resv->start + idx;
-		if (portres_port_in_use(resv->pn->net, resv->proto, port))
-			continue;
-		set_bit(idx, resv->held);
-		ps->port = port;
-		resv->hint = (idx + 1) % resv->count;
-		return port;
+	if (ps->resv) {
+		portres_resv_put_port(ps);
+		list_del_init(&ps->assoc_node);
+		WRITE_ONCE(ps->resv, NULL);
 	}
-	return -EADDRINUSE;
-}
-
-/**
- * portres_resv_mark_port() - note an explicit bind of a socket into its block
- * @resv: the reservation the socket is associated with
- * @ps: the socket's record
- * @port: the port of the block it binds
- */
-void portres_resv_mark_port(struct portres_resv *resv, struct portres_sock *ps,
-			    u16 port)
-{
-	lockdep_assert_held(&resv->pn->lock);
-	portres_resv_put_port(ps);
-	set_bit(port - resv->start, resv->held);
-	ps->port = port;
+	list_for_each_entry_safe(resv, tmp, &ps->owned, owner_node) {
+		list_del(&resv->owner_node);
+		resv->owner = NULL;
+		portres_resv_release(resv);
+	}
+	portres_sock_remove(ps);
+out:
+	mutex_unlock(&pn->lock);
 }

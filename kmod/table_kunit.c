@@ -237,7 +237,7 @@ static void portres_test_lifecycle(struct kunit *test)
 	mutex_unlock(&pn->lock);
 
 	/* Closing a frees its port for c, and its record. */
-	portres_sock_release(pn, a);
+	portres_sock_closed(pn, a);
 	mutex_lock(&pn->lock);
 	KUNIT_EXPECT_NULL(test, portres_sock_find(a));
 	KUNIT_EXPECT_EQ(test, pa, portres_resv_take_port(resv, psc));
@@ -252,8 +252,8 @@ static void portres_test_lifecycle(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, atomic_read(&pn->nsocks));
 	mutex_unlock(&pn->lock);
 	/* Closing sockets portres forgot is harmless. */
-	portres_sock_release(pn, owner);
-	portres_sock_release(pn, b);
+	portres_sock_closed(pn, owner);
+	portres_sock_closed(pn, b);
 	portres_net_uninit(pn);
 }
 
@@ -279,7 +279,7 @@ static void portres_test_owner_close(struct kunit *test)
 			portres_resv_take_port(r1, portres_sock_find(owner)));
 	mutex_unlock(&pn->lock);
 
-	portres_sock_release(pn, owner);
+	portres_sock_closed(pn, owner);
 	mutex_lock(&pn->lock);
 	KUNIT_EXPECT_NULL(test, portres_resv_find(pn, t1));
 	KUNIT_EXPECT_NULL(test, portres_resv_find(pn, t2));
@@ -289,7 +289,7 @@ static void portres_test_owner_close(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, portres_resv_create(pn, PORTRES_UDP, 60400,
 						     15, false, &r1));
 	mutex_unlock(&pn->lock);
-	portres_sock_release(pn, a);
+	portres_sock_closed(pn, a);
 	portres_net_uninit(pn);
 }
 

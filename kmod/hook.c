@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * portres: hooking a kernel function with ftrace, the way livepatch does.
+ *
+ * The mechanism only: find a function by name, and have an ftrace callback
+ * on its entry that may redirect the call.  Which functions, what the
+ * callback decides and where it redirects to is bind_hook.c's.
+ */
+#include <linux/ftrace.h>
+#include <linux/kallsyms.h>
+#include <linux/kprobes.h>
+#include <linux/static_call.h>
+
+#include "portres.h"
+
+/*
+ * kallsyms_lookup_name(), called through a static call: a direct call,
+ * which an IBT kernel does not check (bind_hook.c says why that matters).
+ */
+DEFINE_STATIC_CALL_NULL(portres_kallsyms_lookup_name, kallsyms_lookup_name);
+
+/*
+ * kallsyms_lookup_name() is not exported: a kprobe on it gives its address,
+ * and it gives the others.  One kprobe on that cold function, rather than
+ * one on each hooked function, keeps code patching off the hot paths while
+ * the module loads.  On a kernel with IBT the kprobe's address is past the
+ * function's ENDBR64, where a direct call may enter.
+ */
+int portres_hook_lookup_init(void)
+{
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	void *addr;
+	int err;
+
+	err = register_kprobe(&kp);
+	if (err < 0)
+		return err;
+	addr = kp.addr;
+	unregister_kprobe(&kp);
+	if (!addr)
+		return -ENOENT;
+	static_call_update(portres_kallsyms_lookup_name,
+			   (typeof(&kallsyms_lookup_name))addr);
+	return 0;
+}
+
+/* Return: 0 with @hook->addr set to the address of its function, -ENOENT. */
+int portres_hook_find(struct portres_hook *hook)
+{
+	hook->addr = static_call(portres_kallsyms_lookup_name)(hook->name);
+	if (!hook->addr) {
+		pr_err("cannot find %s\n", hook->name);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/**
+ * portres_hook_register() - start redirecting the calls of a function
+ * @hook: the hook, its function found by portres_hook_find()
+ * @thunk: the ftrace callback, which decides per call and redirects
+ *
+ * Return: 0 or the error of ftrace.
+ */
+int portres_hook_register(struct portres_hook *hook, ftrace_func_t thunk)
+{
+	int err;
+
+	/*
+	 * PERMANENT, as livepatch does: while the hooks are registered,
+	 * kernel.ftrace_enabled cannot be set to 0, which would silently
+	 * stop enforcing the reservations.
+	 */
+	hook->ops.func = thunk;
+	hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION |
+			  FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_PERMANENT;
+
+	err = ftrace_set_filter_ip(&hook->ops, hook->addr, 0, 0);
+	if (err) {
+		pr_err("cannot trace %s: %d\n", hook->name, err);
+		return err;
+	}
+	err = register_ftrace_function(&hook->ops);
+	if (err) {
+		if (err == -EBUSY)
+			pr_err("cannot hook %s: kernel.ftrace_enabled is 0, or another module already modifies its calls\n",
+			       hook->name);
+		else
+			pr_err("cannot hook %s: %d\n", hook->name, err);
+		ftrace_set_filter_ip(&hook->ops, hook->addr, 1, 0);
+		return err;
+	}
+	hook->registered = true;
+	return 0;
+}
+
+void portres_hook_unregister(struct portres_hook *hook)
+{
+	if (!hook->registered)
+		return;
+	unregister_ftrace_function(&hook->ops);
+	ftrace_set_filter_ip(&hook->ops, hook->addr, 1, 0);
+	hook->registered = false;
+}

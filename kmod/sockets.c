@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * portres: socket records.
+ *
+ * A record is kept for every socket that acquired a reservation or is
+ * associated with one, in a hash table keyed by the socket's address, so
+ * that the hooks find a socket's state in constant time.  A record is not
+ * reference counted: it exists while it has something to record (struct
+ * portres_sock), and whoever takes the last thing away from it calls
+ * portres_sock_forget_unused().  Records are added and removed under the
+ * namespace's lock and freed after an RCU grace period, so the hooks look
+ * them up under RCU alone.
+ */
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+#include <net/inet_sock.h>
+#include <net/sock.h>
+
+#include "portres.h"
+
+static struct rhashtable portres_socks;
+
+static const struct rhashtable_params portres_sock_params = {
+	.key_len = sizeof(const struct sock *),
+	.key_offset = offsetof(struct portres_sock, sk),
+	.head_offset = offsetof(struct portres_sock, node),
+	.automatic_shrinking = true,
+};
+
+int portres_socks_init(void)
+{
+	return rhashtable_init(&portres_socks, &portres_sock_params);
+}
+
+void portres_socks_uninit(void)
+{
+	WARN_ON(atomic_read(&portres_socks.nelems));
+	rhashtable_destroy(&portres_socks);
+}
+
+/* Whether portres knows @sk; for the hooks' fast path, under RCU. */
+bool portres_sock_known(const struct sock *sk)
+{
+	return rhashtable_lookup(&portres_socks, &sk, portres_sock_params);
+}
+
+/* Return: the record of @sk, or NULL.  The namespace's lock is held. */
+struct portres_sock *portres_sock_find(const struct sock *sk)
+{
+	return rhashtable_lookup_fast(&portres_socks, &sk, portres_sock_params);
+}
+
+/* Return: the record of @sk, made if it has none, or NULL without memory. */
+struct portres_sock *portres_sock_find_or_add(struct portres_net *pn,
+				      const struct sock *sk)
+{
+	struct portres_sock *ps;
+
+	lockdep_assert_held(&pn->lock);
+	ps = portres_sock_find(sk);
+	if (ps)
+		return ps;
+
+	ps = kzalloc(sizeof(*ps), GFP_KERNEL_ACCOUNT);
+	if (!ps)
+		return NULL;
+	ps->sk = sk;
+	ps->pn = pn;
+	INIT_LIST_HEAD(&ps->owned);
+	INIT_LIST_HEAD(&ps->assoc_node);
+	if (rhashtable_insert_fast(&portres_socks, &ps->node,
+				   portres_sock_params)) {
+		kfree(ps);
+		return NULL;
+	}
+	list_add_tail(&ps->pn_node, &pn->socks);
+	atomic_inc(&pn->nsocks);
+	return ps;
+}
+
+/* Removes a record, whatever it holds: the caller has let go of that. */
+void portres_sock_remove(struct portres_sock *ps)
+{
+	rhashtable_remove_fast(&portres_socks, &ps->node, portres_sock_params);
+	list_del(&ps->pn_node);
+	atomic_dec(&ps->pn->nsocks);
+	kfree_rcu(ps, rcu);
+}
+
+/* Removes the record of a socket that owns no reservation and has none. */
+void portres_sock_forget_unused(struct portres_sock *ps)
+{
+	lockdep_assert_held(&ps->pn->lock);
+	if (list_empty(&ps->owned) && !ps->resv)
+		portres_sock_remove(ps);
+}
+
+/* Removes every record of a namespace whose reservations are all gone. */
+void portres_socks_drop_all(struct portres_net *pn)
+{
+	struct portres_sock *ps, *tmp;
+
+	lockdep_assert_held(&pn->lock);
+	WARN_ON_ONCE(!list_empty(&pn->resvs));
+	list_for_each_entry_safe(ps, tmp, &pn->socks, pn_node)
+		portres_sock_remove(ps);
+}
