@@ -148,6 +148,14 @@ else
 	result fail "checkpatch.pl runs clean on kmod/ and uapi/"
 fi
 
+# The module's files call each other one way only (kmod/portres.h).
+if python3 selftests/kmod_deps.py >"$work/kmod-deps.log" 2>&1; then
+	result ok "no two kmod/*.c files depend on each other, no loop among them"
+else
+	cat "$work/kmod-deps.log"
+	result fail "no two kmod/*.c files depend on each other, no loop among them"
+fi
+
 # make uninstall takes away what make install put there.
 if make -s install-lib install-tools DESTDIR="$work/inst2" PREFIX=/usr \
 	>"$work/uninstall.log" 2>&1 &&
