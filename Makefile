@@ -64,51 +64,21 @@ $(BUILD)/libportres.so: $(BUILD)/libportres.so.$(SOVERSION)
 $(BUILD)/portres-demo: tools/portres-demo.c $(BUILD)/libportres.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $^
 
-$(BUILD)/portres_test: selftests/portres_test.c $(BUILD)/libportres.a
-	@test -f "$(KSFT_DIR)/kselftest_harness.h" || \
-		{ echo "KSFT_DIR must name tools/testing/selftests of a kernel source tree"; exit 1; }
-	$(CC) $(CPPFLAGS) -I$(KSFT_DIR) $(CFLAGS) -Wall -Werror -static -o $@ $^
+# The test programs: selftests/Makefile.  Each may be asked for by name,
+# as build/NAME, from here too (bench.sh does).
+SELFTESTS_MAKE = $(MAKE) -C selftests BUILD=$(abspath $(BUILD)) \
+	$(if $(KSFT_DIR),KSFT_DIR=$(abspath $(KSFT_DIR))) CC="$(CC)" CFLAGS="$(CFLAGS)"
+SELFTEST_PROGRAMS := resv_test dev_test sysfs_test stall_test win_test \
+	nl_test bad_input_test hook_cost persist_boot resv_holder as_nobody \
+	stress race churn bench
 
-$(BUILD)/stall_test: selftests/stall_test.c selftests/helpers.h
-	@test -f "$(KSFT_DIR)/kselftest_harness.h" || \
-		{ echo "KSFT_DIR must name tools/testing/selftests of a kernel source tree"; exit 1; }
-	$(CC) $(CPPFLAGS) -I$(KSFT_DIR) $(CFLAGS) -Wall -Werror -static -o $@ selftests/stall_test.c -lpthread
+selftests: lib $(BUILD)/nlutil.o
+	$(SELFTESTS_MAKE)
 
-$(BUILD)/hook_cost: selftests/hook_cost.c $(BUILD)/libportres.a
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $^
+$(addprefix $(BUILD)/,$(SELFTEST_PROGRAMS)): lib $(BUILD)/nlutil.o FORCE
+	$(SELFTESTS_MAKE) $(abspath $@)
 
-$(BUILD)/persist_boot: selftests/persist_boot.c $(BUILD)/libportres.a
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $^
-
-$(BUILD)/resv_holder: selftests/resv_holder.c $(BUILD)/libportres.a
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $^
-
-$(BUILD)/as_nobody: selftests/as_nobody.c | $(BUILD)
-	$(CC) $(CFLAGS) $(WARN) -static -o $@ $^
-
-$(BUILD)/bad_input_test: selftests/bad_input_test.c | $(BUILD)
-	@test -f "$(KSFT_DIR)/kselftest_harness.h" || \
-		{ echo "KSFT_DIR must name tools/testing/selftests of a kernel source tree"; exit 1; }
-	$(CC) $(CPPFLAGS) -I$(KSFT_DIR) $(CFLAGS) -Wall -Werror -static -o $@ $^ -lpthread
-
-$(BUILD)/stress: selftests/stress.c | $(BUILD)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $^ -lpthread
-
-$(BUILD)/race: selftests/race.c selftests/helpers.h | $(BUILD)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ selftests/race.c -lpthread
-
-$(BUILD)/churn: selftests/churn.c | $(BUILD)
-	$(CC) $(CFLAGS) $(WARN) -static -o $@ $^ -lpthread
-
-$(BUILD)/nl_test: selftests/nl_test.c | $(BUILD)
-	@test -f "$(KSFT_DIR)/kselftest_harness.h" || \
-		{ echo "KSFT_DIR must name tools/testing/selftests of a kernel source tree"; exit 1; }
-	$(CC) $(CPPFLAGS) -I$(KSFT_DIR) $(CFLAGS) -Wall -Werror -static -o $@ $^
-
-$(BUILD)/win_test: selftests/win_test.c $(BUILD)/libportres.a
-	@test -f "$(KSFT_DIR)/kselftest_harness.h" || \
-		{ echo "KSFT_DIR must name tools/testing/selftests of a kernel source tree"; exit 1; }
-	$(CC) $(CPPFLAGS) -I$(KSFT_DIR) $(CFLAGS) -Wall -Werror -static -o $@ $^
+FORCE:
 
 # The example programs of the Windows reference pages, read from the pages
 # at build time (examples/README.md), and one of ours.  The pages are not
@@ -130,16 +100,17 @@ examples: $(SEED_EXAMPLES) $(BUILD)/example-persistent
 	$(if $(SEED_EXAMPLES),,@echo "examples: no Windows reference pages in $(SEEDS_DIR), the ported examples are skipped")
 
 # The admin tool: dynamically linked, as libmnl is only a shared library.
-$(BUILD)/portresctl: tools/portresctl.c lib/conf.h $(BUILD)/libportres.a VERSION
-	$(CC) $(CPPFLAGS) -DPORTRES_VERSION='"$(VERSION)"' $(CFLAGS) $(WARN) \
-		$(LDFLAGS) -o $@ $< $(BUILD)/libportres.a -lmnl
+# nlutil.c: the netlink client portresctl and the netlink tests share.
+$(BUILD)/nlutil.o: tools/nlutil.c tools/nlutil.h uapi/linux/portres.h | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(BUILD)/portresctl: tools/portresctl.c tools/nlutil.h lib/conf.h $(BUILD)/nlutil.o $(BUILD)/libportres.a VERSION
+	$(CC) $(CPPFLAGS) -Itools -DPORTRES_VERSION='"$(VERSION)"' $(CFLAGS) $(WARN) \
+		$(LDFLAGS) -o $@ $< $(BUILD)/nlutil.o $(BUILD)/libportres.a -lmnl
 
 tools: $(BUILD)/portresctl
 
-guest-programs: $(BUILD)/portresctl $(BUILD)/portres-demo $(BUILD)/portres_test $(BUILD)/stall_test $(BUILD)/hook_cost \
-		$(BUILD)/persist_boot $(BUILD)/win_test $(BUILD)/nl_test \
-		$(BUILD)/bad_input_test $(BUILD)/stress $(BUILD)/race $(BUILD)/churn \
-		$(BUILD)/resv_holder $(BUILD)/as_nobody examples
+guest-programs: $(BUILD)/portresctl $(BUILD)/portres-demo selftests examples
 
 MANDIR ?= $(PREFIX)/share/man
 SBINDIR ?= $(PREFIX)/sbin
@@ -247,9 +218,6 @@ check:
 bench:
 	PORTRES_KVER='$(KVER_GIVEN)' bash selftests/qemu/bench.sh
 
-$(BUILD)/bench: selftests/bench.c uapi/linux/portres.h | $(BUILD)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -static -o $@ $<
-
 # The module's build products only: make check builds it for several kernels.
 module-clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
@@ -258,4 +226,4 @@ clean: module-clean
 	rm -rf $(BUILD)
 
 .PHONY: uninstall dkms-src dkms-install dkms-uninstall deb
-.PHONY: all module module-clean lib tools examples guest-programs install install-module install-lib install-tools demo check bench clean
+.PHONY: all module module-clean lib tools examples guest-programs selftests FORCE install install-module install-lib install-tools demo check bench clean

@@ -302,30 +302,56 @@ static int portres_in_init_net(const struct portres_conf_entry *e,
 	return 1;
 }
 
-int portres_conf_created(const struct portres_conf_entry *e, uint64_t token)
+int portres_conf_add(const struct portres_conf_ops *ops, void *ctx,
+		     const struct portres_conf_entry *e, uint64_t *token,
+		     int *in_file)
 {
 	char path[PATH_MAX];
+	uint64_t tok;
+	int ret;
 
-	if (!portres_in_init_net(e, token, NULL) ||
-	    portres_conf_path(path, sizeof(path)) || !path[0])
-		return 0;
-	return portres_conf_edit(path, e, 1);
+	*in_file = 0;
+	ret = ops->create(ctx, e, &tok);
+	if (ret)
+		return ret;
+	if (portres_in_init_net(e, tok, NULL) &&
+	    !portres_conf_path(path, sizeof(path)) && path[0]) {
+		ret = portres_conf_edit(path, e, 1);
+		if (ret) {
+			/* All or nothing: a block the file forgets is undone. */
+			ops->remove(ctx, e);
+			*in_file = 1;
+			return ret;
+		}
+	}
+	if (token)
+		*token = tok;
+	return 0;
 }
 
-void portres_conf_delete_prepare(const struct portres_conf_entry *e,
-				 uint64_t token,
-				 struct portres_conf_pending *pending)
+int portres_conf_remove(const struct portres_conf_ops *ops, void *ctx,
+			const struct portres_conf_entry *e, int *in_file)
 {
-	pending->entry = *e;
-	pending->in_file =
-		portres_in_init_net(e, token, &pending->entry.exclusive) &&
-		portres_conf_path(pending->path, sizeof(pending->path)) == 0 &&
-		pending->path[0];
-}
+	struct portres_conf_entry was = *e;
+	char path[PATH_MAX];
+	uint64_t tok;
+	int listed, ret;
 
-int portres_conf_delete_commit(const struct portres_conf_pending *pending)
-{
-	if (!pending->in_file)
-		return 0;
-	return portres_conf_edit(pending->path, &pending->entry, 0);
+	*in_file = 0;
+	/* The token tells the initial namespace's block from another's. */
+	ret = ops->lookup(ctx, e, &tok);
+	if (ret)
+		return ret;
+	listed = portres_in_init_net(e, tok, &was.exclusive) &&
+		 !portres_conf_path(path, sizeof(path)) && path[0];
+	ret = ops->remove(ctx, e);
+	if (ret || !listed)
+		return ret;
+	ret = portres_conf_edit(path, &was, 0);
+	if (ret) {
+		/* The file still lists the block: reserve it again. */
+		ops->create(ctx, &was, &tok);
+		*in_file = 1;
+	}
+	return ret;
 }

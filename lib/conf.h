@@ -33,26 +33,34 @@ int portres_conf_edit(const char *path, const struct portres_conf_entry *e,
 		      int add);
 
 /*
- * Keeping the file in step with the kernel, for the library and portresctl
- * alike.  Only the initial namespace's persistent blocks are in the file.
- *
- * portres_conf_created(): a block was just created with @token; adds its
- * line.  On failure the caller deletes the block again: all or nothing.
- *
- * portres_conf_delete_prepare() before deleting the block of @token, and
- * portres_conf_delete_commit() after: removes its line.  On failure the
- * caller creates the block again as @pending->entry says.
+ * Keeping the file in step with the kernel, for the library (ioctls) and
+ * portresctl (netlink) alike: the same transaction over their own calls.
+ * Only the initial namespace's persistent blocks are in the file.  Each
+ * call returns 0 or -errno.
  */
-struct portres_conf_pending {
-	struct portres_conf_entry entry;
-	int in_file;
-	char path[4096];
+struct portres_conf_ops {
+	int (*create)(void *ctx, const struct portres_conf_entry *e,
+		      uint64_t *token);
+	int (*remove)(void *ctx, const struct portres_conf_entry *e);
+	int (*lookup)(void *ctx, const struct portres_conf_entry *e,
+		      uint64_t *token);
 };
 
-int portres_conf_created(const struct portres_conf_entry *e, uint64_t token);
-void portres_conf_delete_prepare(const struct portres_conf_entry *e,
-				 uint64_t token,
-				 struct portres_conf_pending *pending);
-int portres_conf_delete_commit(const struct portres_conf_pending *pending);
+/*
+ * Creates the block of @e and adds its line; if the line cannot be written,
+ * deletes the block again: all or nothing.  Return: 0, or -errno from the
+ * kernel or, with *@in_file set, from the file.
+ */
+int portres_conf_add(const struct portres_conf_ops *ops, void *ctx,
+		     const struct portres_conf_entry *e, uint64_t *token,
+		     int *in_file);
+
+/*
+ * Deletes the block of @e and removes its line; if the line cannot be
+ * removed, creates the block again as the file lists it.  Return: as
+ * portres_conf_add().
+ */
+int portres_conf_remove(const struct portres_conf_ops *ops, void *ctx,
+			const struct portres_conf_entry *e, int *in_file);
 
 #endif /* PORTRES_CONF_H */

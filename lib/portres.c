@@ -117,6 +117,39 @@ static int portres_persistent_ioctl(unsigned long cmd, int protocol,
 	return ret;
 }
 
+/* @ctx: the caller's flags, or NULL for those of @e. */
+static int portres_ops_create(void *ctx, const struct portres_conf_entry *e,
+			      uint64_t *token)
+{
+	unsigned int flags = e->exclusive ? PORTRES_F_EXCLUSIVE : 0;
+
+	if (ctx)
+		flags = *(unsigned int *)ctx;
+	return portres_persistent_ioctl(PORTRES_IOC_CREATE, e->protocol,
+					e->start, e->count, flags, token);
+}
+
+static int portres_ops_remove(void *ctx, const struct portres_conf_entry *e)
+{
+	(void)ctx;
+	return portres_persistent_ioctl(PORTRES_IOC_DELETE, e->protocol,
+					e->start, e->count, 0, NULL);
+}
+
+static int portres_ops_lookup(void *ctx, const struct portres_conf_entry *e,
+			      uint64_t *token)
+{
+	(void)ctx;
+	return portres_persistent_ioctl(PORTRES_IOC_LOOKUP, e->protocol,
+					e->start, e->count, 0, token);
+}
+
+static const struct portres_conf_ops portres_ioctl_ops = {
+	.create = portres_ops_create,
+	.remove = portres_ops_remove,
+	.lookup = portres_ops_lookup,
+};
+
 int portres_persistent_create(int protocol, uint16_t start, uint16_t count,
 			      unsigned int flags, uint64_t *token)
 {
@@ -126,23 +159,10 @@ int portres_persistent_create(int protocol, uint16_t start, uint16_t count,
 		.count = count,
 		.exclusive = !!(flags & PORTRES_EXCLUSIVE),
 	};
-	uint64_t tok;
-	int ret;
+	int in_file;
 
-	ret = portres_persistent_ioctl(PORTRES_IOC_CREATE, protocol, start,
-				       count, flags, &tok);
-	if (ret)
-		return ret;
-	ret = portres_conf_created(&e, tok);
-	if (ret) {
-		/* All or nothing: a block the file forgets is undone. */
-		portres_persistent_ioctl(PORTRES_IOC_DELETE, protocol, start,
-					 count, 0, NULL);
-		return ret;
-	}
-	if (token)
-		*token = tok;
-	return 0;
+	return portres_conf_add(&portres_ioctl_ops, &flags, &e, token,
+				&in_file);
 }
 
 int portres_persistent_delete(int protocol, uint16_t start, uint16_t count)
@@ -152,26 +172,9 @@ int portres_persistent_delete(int protocol, uint16_t start, uint16_t count)
 		.start = start,
 		.count = count,
 	};
-	struct portres_conf_pending pending;
-	uint64_t tok;
-	int ret;
+	int in_file;
 
-	ret = portres_persistent_ioctl(PORTRES_IOC_LOOKUP, protocol, start,
-				       count, 0, &tok);
-	if (ret)
-		return ret;
-	portres_conf_delete_prepare(&e, tok, &pending);
-	ret = portres_persistent_ioctl(PORTRES_IOC_DELETE, protocol, start,
-				       count, 0, NULL);
-	if (ret)
-		return ret;
-	ret = portres_conf_delete_commit(&pending);
-	if (ret)
-		/* The file still lists the block: reserve it again. */
-		portres_persistent_ioctl(PORTRES_IOC_CREATE, protocol, start,
-					 count, pending.entry.exclusive ?
-					 PORTRES_F_EXCLUSIVE : 0, NULL);
-	return ret;
+	return portres_conf_remove(&portres_ioctl_ops, NULL, &e, &in_file);
 }
 
 int portres_persistent_lookup(int protocol, uint16_t start, uint16_t count,

@@ -391,19 +391,17 @@ stock_kernel() {	# stock_kernel KVER
 	ibt_check "$kver"
 	g_kernel=/boot/vmlinuz-$kver g_kver=$kver g_ko=$work/portres-$kver.ko
 	guest selftests selftests/guest/selftests.sh -b build/portres-demo \
-		-b build/portres_test -b build/stall_test -b build/hook_cost \
-		-b build/win_test \
+		-b build/resv_test -b build/dev_test -b build/sysfs_test \
+		-b build/stall_test -b build/hook_cost -b build/win_test \
 		"${examples[@]}" "${libs[@]}"
 
 	# A reboot: two boots over one disk that holds the configuration
 	# file, restored in the second as udev would (run-guest.sh -d).
 	rm -rf "$work/disk.img" "$work/empty" && mkdir -p "$work/empty"
 	if mkfs.ext4 -q -F -d "$work/empty" "$work/disk.img" 16M >/dev/null 2>&1; then
-		echo 'persist_boot create' >"$work/boot1.sh"
-		echo 'persist_boot verify' >"$work/boot2.sh"
-		guest reboot-1 "$work/boot1.sh" -b build/persist_boot \
+		guest reboot-1 selftests/guest/reboot-1.sh -b build/persist_boot \
 			-d "$work/disk.img" "${libs[@]}"
-		guest reboot-2 "$work/boot2.sh" -b build/persist_boot \
+		guest reboot-2 selftests/guest/reboot-2.sh -b build/persist_boot \
 			-d "$work/disk.img" "${libs[@]}"
 	else
 		result fail "make the guest's disk image (mkfs.ext4)"
@@ -413,8 +411,7 @@ stock_kernel() {	# stock_kernel KVER
 	# second under the load, on the kernel booted fully preemptible, so
 	# that tasks are preempted anywhere in the hooks, and on one TCG
 	# thread (run-guest.sh -S says why).
-	echo 'stress -r 40' >"$work/stress.sh"
-	guest stress-reload "$work/stress.sh" -S -a preempt=full -b build/stress
+	guest stress-reload selftests/guest/stress.sh -S -a preempt=full -b build/stress
 	reload_waits
 
 	# The races of a reservation against binds, on two CPUs, fully
@@ -447,17 +444,12 @@ debug_kernel() {
 	g_kernel=$dbg/arch/x86/boot/bzImage
 
 	g_ko=$work/portres-kunit.ko
-	echo 'modprobe -r portres' >"$work/kunit.sh"
-	guest kunit "$work/kunit.sh"
-	# KUnit's KTAP, from the kernel log, through the kernel's own parser.
+	guest kunit selftests/guest/kunit.sh
+	# KUnit's KTAP, from the kernel log, through the kernel's own parser:
+	# kunit_test_suites() in the module, run by KUnit as the module loads.
 	ktap=$(sed -n '/^portres-guest: dmesg begin$/,/^portres-guest: dmesg end$/p' \
 		"$work/last-kunit.log" | sed -n '/portres: loaded/,$p' |
 		sed 's/^\[ *[0-9.]*\] //' | grep -v '^portres')
-	# Older kernels print a module's suites without a top-level plan.
-	if ! grep -q '^1\.\.[0-9]' <<<"$ktap"; then
-		ktap=$(printf 'KTAP version 1\n1..%s\n%s\n' \
-			"$(grep -c '^    # Subtest: ' <<<"$ktap")" "$ktap")
-	fi
 	echo "$ktap" >"$work/kunit.log"
 	if python3 "$src/tools/testing/kunit/kunit.py" parse "$work/kunit.log" \
 		>"$work/kunit.out" 2>&1; then
@@ -473,10 +465,10 @@ debug_kernel() {
 	fi
 
 	g_ko=$work/portres-debug.ko
-	guest selftests selftests/guest/debug.sh -b build/portres_test \
-		-b build/stall_test -b build/bad_input_test -b build/win_test "${libs[@]}"
-	echo 'stress -r 60' >"$work/stress.sh"
-	guest stress-reload "$work/stress.sh" -S -b build/stress
+	guest selftests selftests/guest/debug.sh -b build/resv_test \
+		-b build/dev_test -b build/sysfs_test -b build/stall_test \
+		-b build/bad_input_test -b build/win_test "${libs[@]}"
+	guest stress-reload selftests/guest/stress-debug.sh -S -b build/stress
 	reload_waits
 	guest races selftests/guest/race.sh -b build/race
 }

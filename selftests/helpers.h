@@ -3,7 +3,10 @@
 #ifndef PORTRES_SELFTEST_HELPERS_H
 #define PORTRES_SELFTEST_HELPERS_H
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <net/if.h>
@@ -11,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -103,6 +107,174 @@ static inline int portres_raw_ioctl(unsigned long cmd, void *arg)
 	ret = ioctl(fd, cmd, arg) ? -errno : 0;
 	close(fd);
 	return ret;
+}
+
+/* Sockets and sysctls of the test's namespace: 0 or -errno. */
+
+
+static inline int sysctl_write(const char *name, const char *value)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/%s", name);
+	return write_file(path, value);
+}
+static inline int sysctl_read(const char *name, char *buf, size_t len)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = 0;
+	return 0;
+}
+
+static inline int port_range(int lo, int hi)
+{
+	char value[32];
+
+	snprintf(value, sizeof(value), "%d %d", lo, hi);
+	return sysctl_write("ip_local_port_range", value);
+}
+
+static inline socklen_t make_addr(int family, struct sockaddr_storage *ss,
+			   uint16_t port, int loopback)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		sin6->sin6_addr = loopback ? in6addr_loopback : in6addr_any;
+		return sizeof(*sin6);
+	}
+	((struct sockaddr_in *)ss)->sin_family = AF_INET;
+	((struct sockaddr_in *)ss)->sin_port = htons(port);
+	((struct sockaddr_in *)ss)->sin_addr.s_addr =
+		htonl(loopback ? INADDR_LOOPBACK : INADDR_ANY);
+	return sizeof(struct sockaddr_in);
+}
+
+static inline int bind_port(int fd, int family, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(family, &ss, port, 0);
+
+	return bind(fd, (struct sockaddr *)&ss, len) ? -errno : 0;
+}
+
+static inline int bind_loopback(int fd, int family, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(family, &ss, port, 1);
+
+	return bind(fd, (struct sockaddr *)&ss, len) ? -errno : 0;
+}
+
+static inline int connect_port(int fd, int family, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(family, &ss, port, 1);
+
+	return connect(fd, (struct sockaddr *)&ss, len) ? -errno : 0;
+}
+
+static inline int sendto_port(int fd, int family, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(family, &ss, port, 1);
+
+	return sendto(fd, "x", 1, 0, (struct sockaddr *)&ss, len) < 0 ?
+		-errno : 0;
+}
+
+static inline int in_block(int port, uint16_t start, uint16_t count)
+{
+	return port >= start && port < start + count;
+}
+
+/* A server other sockets can connect or send to, on a port outside blocks. */
+static inline int server(int family, int type, uint16_t port)
+{
+	int fd = socket(family, type, 0);
+
+	if (fd < 0)
+		return -errno;
+	if (bind_loopback(fd, family, port) ||
+	    (type == SOCK_STREAM && listen(fd, 64))) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+static inline int proto_of(int type)
+{
+	return type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
+}
+
+/* Runs @fn in a child that has dropped root; Return: its exit status. */
+static inline int as_nobody(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(100);
+		_exit(fn(arg));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* Timing, for the benchmarks. */
+
+/* The least of @n values. */
+static inline double fastest(const double *v, int n)
+{
+	double m = v[0];
+
+	while (--n > 0)
+		if (v[n] < m)
+			m = v[n];
+	return m;
+}
+
+/*
+ * Seconds for @n bind()+close() of fresh IPv4 sockets of @type, to port 0
+ * or to ports 62000-62999; -1 when one fails.
+ */
+static inline double time_bind_close(int type, int explicit_port, int n)
+{
+	double t0 = now();
+	int i, fd;
+
+	for (i = 0; i < n; i++) {
+		fd = socket(AF_INET, type, 0);
+		if (fd < 0 ||
+		    bind_port(fd, AF_INET, explicit_port ? 62000 + i % 1000 : 0)) {
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	return now() - t0;
 }
 
 #endif /* PORTRES_SELFTEST_HELPERS_H */

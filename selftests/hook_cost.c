@@ -43,34 +43,16 @@
 #define MAX_RATIO	1.25
 #define ATTEMPTS	3
 
-/* Seconds for OPS bind()+close() of fresh sockets of @type to @port. */
+/* Seconds for OPS bind()+close() of fresh sockets of @type. */
 static double bind_close(int type, int explicit_port)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	double t0 = now();
-	int i, fd;
+	double t = time_bind_close(type, explicit_port, OPS);
 
-	for (i = 0; i < OPS; i++) {
-		fd = socket(AF_INET, type, 0);
-		sin.sin_port = htons(explicit_port ? 62000 + i % 1000 : 0);
-		if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin))) {
-			perror("hook_cost: bind");
-			exit(2);
-		}
-		close(fd);
+	if (t < 0) {
+		perror("hook_cost: bind");
+		exit(2);
 	}
-	return now() - t0;
-}
-
-static double fastest(const double *v, int n)
-{
-	double min = v[0];
-	int i;
-
-	for (i = 1; i < n; i++)
-		if (v[i] < min)
-			min = v[i];
-	return min;
+	return t;
 }
 
 static void fill(int *owners, int *assoc, int type, int nresv, int nassoc)

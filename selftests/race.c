@@ -68,17 +68,6 @@ static int associate(int s, uint64_t token)
 	return ioctl(dev, PORTRES_IOC_ASSOCIATE, &t) ? -errno : 0;
 }
 
-static int bind_port(int s, uint16_t port)
-{
-	struct sockaddr_in sin = {
-		.sin_family = AF_INET,
-		.sin_port = htons(port),
-		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-	};
-
-	return bind(s, (struct sockaddr *)&sin, sizeof(sin)) ? -errno : 0;
-}
-
 static void report(int ok, const char *what, long tries, long others,
 		   long violations)
 {
@@ -104,7 +93,7 @@ struct outsider_race {
 	atomic_long tries, binds, violations;
 };
 
-static bool in_block(int port, int block)
+static bool in_nth_block(int port, int block)
 {
 	int start = BASE + block * BLOCK;
 
@@ -151,7 +140,7 @@ static int outsider_bind(struct outsider_race *r, int s, unsigned int i)
 	};
 
 	if (!r->autobind)
-		return bind_port(s, BASE + i % (NBLOCKS * BLOCK));
+		return bind_loopback(s, AF_INET, BASE + i % (NBLOCKS * BLOCK));
 	return connect(s, (struct sockaddr *)&sin, sizeof(sin)) ? -errno : 0;
 }
 
@@ -177,7 +166,7 @@ static void *outsider(void *arg)
 			if (port > 0) {
 				atomic_store(&r->bound[port], 1);
 				if (g1 == g2 && (g1 & 1) &&
-				    in_block(port, atomic_load(&r->block)))
+				    in_nth_block(port, atomic_load(&r->block)))
 					atomic_fetch_add(&r->violations, 1);
 				sched_yield();
 				atomic_store(&r->bound[port], 0);
@@ -230,7 +219,7 @@ static void race_outsiders(int type, bool autobind, double seconds)
 		if (type == SOCK_STREAM) {
 			r->server = 20000;
 			l = socket(AF_INET, SOCK_STREAM, 0);
-			if (l < 0 || bind_port(l, r->server) || listen(l, 4096) ||
+			if (l < 0 || bind_loopback(l, AF_INET, r->server) || listen(l, 4096) ||
 			    setsockopt(l, SOL_SOCKET, SO_RCVTIMEO, &tv,
 				       sizeof(tv)))
 				ok = 0;
@@ -288,7 +277,7 @@ static void *pair_thread(void *arg)
 		if (r->op[t->me] == PAIR_ASSOCIATE)
 			r->err[t->me] = associate(r->s, r->token);
 		else
-			r->err[t->me] = bind_port(r->s, 0);
+			r->err[t->me] = bind_loopback(r->s, AF_INET, 0);
 		pthread_barrier_wait(&r->done);
 	}
 	return NULL;
@@ -352,7 +341,7 @@ static void race_double_bind(double seconds)
 		pa = local_port(r.s);
 		/* One bind won; the block's other port is the next one's. */
 		if ((r.err[0] && r.err[1]) || pa < BASE || pa > BASE + 1 ||
-		    bind_port(b, 0) || (pb = local_port(b)) == pa ||
+		    bind_loopback(b, AF_INET, 0) || (pb = local_port(b)) == pa ||
 		    pb < BASE || pb > BASE + 1)
 			violations++;
 		close(b);
@@ -393,7 +382,7 @@ static void race_associate_bind(double seconds)
 		/* err[0]: associate's, err[1]: bind's. */
 		if (!r.err[0]) {
 			associated++;
-			if (r.err[1] || !in_block(port, 0))
+			if (r.err[1] || !in_nth_block(port, 0))
 				violations++;
 		} else if (r.err[0] != -EINVAL || r.err[1]) {
 			violations++;
@@ -464,9 +453,9 @@ static void race_sysctl_first_acquire(double seconds)
 		u = socket(AF_INET, SOCK_DGRAM, 0);
 		if (write_file("/proc/sys/net/ipv4/ip_local_port_range", range))
 			ok = 0;
-		if (u >= 0 && !bind_port(u, 0)) {
+		if (u >= 0 && !bind_loopback(u, AF_INET, 0)) {
 			port = local_port(u);
-			if (in_block(port, 0))
+			if (in_nth_block(port, 0))
 				violations++;
 		}
 		close(u);

@@ -68,31 +68,6 @@ static int associate(int dev, int s, uint64_t token)
 	return dev_ioctl(dev, PORTRES_IOC_ASSOCIATE, &t);
 }
 
-static struct sockaddr_in loopback(uint16_t port)
-{
-	struct sockaddr_in sin = {
-		.sin_family = AF_INET,
-		.sin_port = htons(port),
-		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-	};
-
-	return sin;
-}
-
-static int bind_port(int s, uint16_t port)
-{
-	struct sockaddr_in sin = loopback(port);
-
-	return bind(s, (struct sockaddr *)&sin, sizeof(sin)) ? -errno : 0;
-}
-
-static int connect_port(int s, uint16_t port)
-{
-	struct sockaddr_in sin = loopback(port);
-
-	return connect(s, (struct sockaddr *)&sin, sizeof(sin)) ? -errno : 0;
-}
-
 /* A userfaultfd and one registered page of it. */
 struct uffd_page {
 	int fd;
@@ -211,7 +186,7 @@ static void *call_connect(void *arg)
 {
 	struct call *c = arg;
 
-	c->ret = connect_port(c->sock, 9);
+	c->ret = connect_port(c->sock, AF_INET, 9);
 	__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
@@ -220,7 +195,7 @@ static void *call_bind_zero(void *arg)
 {
 	struct call *c = arg;
 
-	c->ret = bind_port(c->sock, 0);
+	c->ret = bind_loopback(c->sock, AF_INET, 0);
 	__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
@@ -393,7 +368,7 @@ TEST_F(stall, double_bind_zero_keeps_block_whole)
 	EXPECT_EQ(-EINVAL, c1.ret + c2.ret);
 	port = local_port(h.sock);
 	EXPECT_TRUE(port == BLOCK || port == BLOCK + 1);
-	ASSERT_EQ(0, bind_port(b, 0));
+	ASSERT_EQ(0, bind_loopback(b, AF_INET, 0));
 	EXPECT_EQ(port == BLOCK ? BLOCK + 1 : BLOCK, local_port(b));
 	close(b);
 	close(h.sock);
@@ -450,7 +425,7 @@ TEST_F(stall, implicit_bind_asks_the_lsm)
 	owner = socket(AF_INET, SOCK_STREAM, 0);
 	c = socket(AF_INET, SOCK_STREAM, 0);
 	d = socket(AF_INET, SOCK_STREAM, 0);
-	ASSERT_EQ(0, bind_port(l, 20000));
+	ASSERT_EQ(0, bind_loopback(l, AF_INET, 20000));
 	ASSERT_EQ(0, listen(l, 4));
 	ASSERT_EQ(0, acquire(self->dev, owner, BLOCK, 4, &token));
 	ASSERT_EQ(0, associate(self->dev, c, token));
@@ -462,10 +437,10 @@ TEST_F(stall, implicit_bind_asks_the_lsm)
 		if (landlock_no_tcp_bind())
 			_exit(10);
 		/* bind(0), which portres gives a port of the block. */
-		if (bind_port(d, 0) != -EACCES)
+		if (bind_loopback(d, AF_INET, 0) != -EACCES)
 			_exit(11);
 		/* connect(), which binds implicitly. */
-		if (connect_port(c, 20000) != -EACCES)
+		if (connect_port(c, AF_INET, 20000) != -EACCES)
 			_exit(12);
 		_exit(local_port(c) == 0 ? 0 : 13);
 	}
@@ -477,7 +452,7 @@ TEST_F(stall, implicit_bind_asks_the_lsm)
 	for (i = 0; i < 4; i++) {
 		s[i] = socket(AF_INET, SOCK_STREAM, 0);
 		ASSERT_EQ(0, associate(self->dev, s[i], token));
-		EXPECT_EQ(0, bind_port(s[i], 0));
+		EXPECT_EQ(0, bind_loopback(s[i], AF_INET, 0));
 	}
 	for (i = 0; i < 4; i++)
 		close(s[i]);
@@ -661,7 +636,7 @@ TEST_F_TIMEOUT(initns, block_walk_leaves_the_cpu, 300)
 	ASSERT_EQ(0, portres_raw_ioctl(PORTRES_IOC_CREATE, &arg));
 	for (i = 0; i < WALK_SOCKS; i++) {
 		socks[i] = socket(AF_INET, SOCK_DGRAM, 0);
-		ASSERT_EQ(0, bind_port(socks[i], WALK_START + i));
+		ASSERT_EQ(0, bind_loopback(socks[i], AF_INET, WALK_START + i));
 	}
 	pin_to_cpu0();
 	for (i = 0; i < 3; i++) {

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # The guest's part of make check on the debug kernel (KASAN, lockdep,
 # kmemleak): the selftests, the bad-input suite and unloading.
-portres_test
+resv_test
+dev_test
+sysfs_test
 stall_test
 bad_input_test
 nl_test

@@ -12,7 +12,9 @@ else
 	cat /tmp/demo.out
 	check fail "demo prints a port inside the acquired block"
 fi
-portres_test
+resv_test
+dev_test
+sysfs_test
 stall_test
 win_test
 nl_test

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make bench: boots each installed Debian kernel that has headers (or KVER)
-# in QEMU and runs selftests/bench.c; prints its table and writes its
-# figures to build/bench-KVER.json.
+# in QEMU and runs selftests/bench.c; prints its table, writes its figures
+# to build/bench-KVER.json and, when every kernel's run went through, the
+# table of README.md's "Benchmarks" (bench-readme.py).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -15,6 +16,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 echo 'bench' > "$work/run.sh"
 rc=0
+runs=()
 for kver in $kvers; do
 	echo "building portres for $kver"
 	portres_module_build "$kver" >/dev/null
@@ -37,5 +39,7 @@ for kver in $kvers; do
 	grep -h 'figures meet' "$work/console.log" || true
 	echo "figures written to build/bench-$kver.json"
 	[ $krc -eq 0 ] && [ -s "build/bench-$kver.json" ] || rc=1
+	runs+=("$kver=build/bench-$kver.json")
 done
+[ $rc -eq 0 ] && python3 selftests/qemu/bench-readme.py README.md "${runs[@]}"
 exit $rc

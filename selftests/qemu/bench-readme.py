@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""make bench: writes the figures of build/bench-KVER.json into README.md,
+between the lines "<!-- bench: begin -->" and "<!-- bench: end -->", one
+column per kernel.  Usage: bench-readme.py README.md KVER=FILE...
+"""
+import json
+import sys
+
+BEGIN, END = "<!-- bench: begin -->", "<!-- bench: end -->"
+
+
+def number(v):
+    return f"{v:.0f}" if abs(v) >= 100 else f"{v:.3g}"
+
+
+def value(f):
+    """The figure, marked when it misses its target."""
+    met = f.get("at_most", f.get("at_least"))
+    text = f"{number(f['value'])} {f['unit']}".replace(" x", "x")
+    return text if met else text + " (missed)"
+
+
+def target(f):
+    words = "at most" if "at_most" in f else "at least"
+    return f"{words} {number(f['target'])} {f['unit']}".replace(" x", "x")
+
+
+def main():
+    readme, runs = sys.argv[1], sys.argv[2:]
+    columns, names, dates = [], [], set()
+    for arg in runs:
+        kver, path = arg.split("=", 1)
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        dates.add(data.get("date", "?"))
+        figs = {f["name"]: f for f in data["figures"]}
+        for f in data["figures"]:
+            if f["name"] not in names:
+                names.append(f["name"])
+        columns.append((kver, figs))
+    if not columns:
+        sys.exit("bench-readme: no figures")
+
+    lines = [BEGIN, "",
+             "Written by `make bench` (" + ", ".join(sorted(dates)) +
+             "), QEMU TCG on one thread:", "",
+             "| figure | target | " + " | ".join(k for k, _ in columns) + " |",
+             "|---|---|" + "---|" * len(columns)]
+    for name in names:
+        first = next(figs[name] for _, figs in columns if name in figs)
+        cells = [value(figs[name]) if name in figs else "-"
+                 for _, figs in columns]
+        lines.append(f"| {name} | {target(first)} | " + " | ".join(cells) + " |")
+    lines += ["", END]
+
+    with open(readme, encoding="utf-8") as f:
+        text = f.read()
+    if BEGIN not in text or END not in text:
+        sys.exit(f"bench-readme: {readme} has no {BEGIN} ... {END}")
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    with open(readme, "w", encoding="utf-8") as f:
+        f.write(head + "\n".join(lines) + tail)
+    print(f"bench-readme: {len(names)} figures of {len(columns)} kernels "
+          f"written to {readme}")
+
+
+main()
