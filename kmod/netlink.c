@@ -189,6 +189,15 @@ static int portres_nl_need_admin(struct sk_buff *skb, struct genl_info *info)
 	return -EACCES;
 }
 
+/* The block of a create or delete, which only an admin may ask for. */
+static int portres_nl_admin_block(struct sk_buff *skb, struct genl_info *info,
+				  int *proto, u16 *start, u16 *count)
+{
+	int err = portres_nl_block(info, proto, start, count);
+
+	return err ? err : portres_nl_need_admin(skb, info);
+}
+
 /* Replies with the reservation @resv of @pn, whose lock is held. */
 static int portres_nl_reply(struct genl_info *info,
 			    const struct portres_resv *resv, bool token)
@@ -313,10 +322,7 @@ static int portres_nl_create(struct sk_buff *skb, struct genl_info *info)
 	u16 start, count;
 	int proto, err;
 
-	err = portres_nl_block(info, &proto, &start, &count);
-	if (err)
-		return err;
-	err = portres_nl_need_admin(skb, info);
+	err = portres_nl_admin_block(skb, info, &proto, &start, &count);
 	if (err)
 		return err;
 
@@ -345,10 +351,7 @@ static int portres_nl_delete(struct sk_buff *skb, struct genl_info *info)
 	u16 start, count;
 	int proto, err;
 
-	err = portres_nl_block(info, &proto, &start, &count);
-	if (err)
-		return err;
-	err = portres_nl_need_admin(skb, info);
+	err = portres_nl_admin_block(skb, info, &proto, &start, &count);
 	if (err)
 		return err;
 	err = portres_persistent_delete(genl_info_net(info), proto, start,

@@ -41,9 +41,8 @@ void portres_rp_reserve(struct portres_net *pn, struct portres_ports *ports,
 	if (!rp)
 		return;
 	/* Writers of the bitmap hold the namespace's lock: no atomics. */
-	for (port = start; port < start + count; port++) {
-		if (test_bit(port, rp))
-			continue;
+	port = start;
+	for_each_clear_bit_from(port, rp, start + count) {
 		__set_bit(port, rp);
 		__set_bit(port, ports->ours);
 	}
@@ -54,14 +53,14 @@ void portres_rp_unreserve(struct portres_net *pn, struct portres_ports *ports,
 			  u16 start, u16 count)
 {
 	unsigned long *rp = portres_rp_bitmap(pn);
-	unsigned int port;
+	unsigned int port = start;
 
 	lockdep_assert_held(&pn->lock);
 	if (!rp)
 		return;
-	for (port = start; port < start + count; port++) {
-		if (!test_bit(port, ports->ours) ||
-		    test_bit(port, ports->busy[PORTRES_TCP]) ||
+	/* A port another block still covers stays set, and ours. */
+	for_each_set_bit_from(port, ports->ours, start + count) {
+		if (test_bit(port, ports->busy[PORTRES_TCP]) ||
 		    test_bit(port, ports->busy[PORTRES_UDP]))
 			continue;
 		__clear_bit(port, rp);

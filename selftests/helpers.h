@@ -119,14 +119,12 @@ static inline int sysctl_write(const char *name, const char *value)
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/%s", name);
 	return write_file(path, value);
 }
-static inline int sysctl_read(const char *name, char *buf, size_t len)
+/* Reads a small file whole, NUL-terminated. */
+static inline int read_file(const char *path, char *buf, size_t len)
 {
-	char path[128];
+	int fd = open(path, O_RDONLY);
 	ssize_t n;
-	int fd;
 
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/%s", name);
-	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return -errno;
 	n = read(fd, buf, len - 1);
@@ -134,9 +132,22 @@ static inline int sysctl_read(const char *name, char *buf, size_t len)
 	if (n < 0)
 		return -errno;
 	buf[n] = 0;
-	if (n && buf[n - 1] == '\n')
-		buf[n - 1] = 0;
 	return 0;
+}
+
+/* A sysctl of net.ipv4, without its newline. */
+static inline int sysctl_read(const char *name, char *buf, size_t len)
+{
+	char path[128];
+	size_t n;
+	int err;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/%s", name);
+	err = read_file(path, buf, len);
+	n = strlen(buf);
+	if (!err && n && buf[n - 1] == '\n')
+		buf[n - 1] = 0;
+	return err;
 }
 
 static inline int port_range(int lo, int hi)
@@ -166,38 +177,33 @@ static inline socklen_t make_addr(int family, struct sockaddr_storage *ss,
 	return sizeof(struct sockaddr_in);
 }
 
-static inline int bind_port(int fd, int family, uint16_t port)
+enum sock_op { OP_BIND, OP_CONNECT, OP_SENDTO };
+
+/*
+ * bind(), connect() or sendto() of one byte, with @port of the wildcard or
+ * the loopback address of @family.
+ */
+static inline int sock_to(int fd, enum sock_op op, int family, uint16_t port,
+			  int loopback)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = make_addr(family, &ss, port, 0);
+	socklen_t len = make_addr(family, &ss, port, loopback);
+	struct sockaddr *sa = (struct sockaddr *)&ss;
+	int ret;
 
-	return bind(fd, (struct sockaddr *)&ss, len) ? -errno : 0;
+	if (op == OP_BIND)
+		ret = bind(fd, sa, len);
+	else if (op == OP_CONNECT)
+		ret = connect(fd, sa, len);
+	else
+		ret = sendto(fd, "x", 1, 0, sa, len) < 0 ? -1 : 0;
+	return ret ? -errno : 0;
 }
 
-static inline int bind_loopback(int fd, int family, uint16_t port)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = make_addr(family, &ss, port, 1);
-
-	return bind(fd, (struct sockaddr *)&ss, len) ? -errno : 0;
-}
-
-static inline int connect_port(int fd, int family, uint16_t port)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = make_addr(family, &ss, port, 1);
-
-	return connect(fd, (struct sockaddr *)&ss, len) ? -errno : 0;
-}
-
-static inline int sendto_port(int fd, int family, uint16_t port)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = make_addr(family, &ss, port, 1);
-
-	return sendto(fd, "x", 1, 0, (struct sockaddr *)&ss, len) < 0 ?
-		-errno : 0;
-}
+#define bind_port(fd, family, port)	sock_to(fd, OP_BIND, family, port, 0)
+#define bind_loopback(fd, family, port)	sock_to(fd, OP_BIND, family, port, 1)
+#define connect_port(fd, family, port)	sock_to(fd, OP_CONNECT, family, port, 1)
+#define sendto_port(fd, family, port)	sock_to(fd, OP_SENDTO, family, port, 1)
 
 static inline int in_block(int port, uint16_t start, uint16_t count)
 {

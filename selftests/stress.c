@@ -88,25 +88,6 @@ static int dev_ioctl(unsigned long cmd, void *arg)
 	return ret;
 }
 
-static socklen_t addr(int family, struct sockaddr_storage *ss, int port,
-		      int loopback)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		s6->sin6_addr = loopback ? in6addr_loopback : in6addr_any;
-		return sizeof(*s6);
-	}
-	((struct sockaddr_in *)ss)->sin_family = AF_INET;
-	((struct sockaddr_in *)ss)->sin_port = htons(port);
-	((struct sockaddr_in *)ss)->sin_addr.s_addr =
-		htonl(loopback ? INADDR_LOOPBACK : INADDR_ANY);
-	return sizeof(struct sockaddr_in);
-}
-
 struct thread {
 	int worker;
 	unsigned int seed;
@@ -186,16 +167,16 @@ static void *thread_main(void *p)
 			break;
 		}
 		case 4:	/* bind, to port 0 or a port that may be reserved */
-			len = addr(t->family[i], &ss, rand_r(&t->seed) % 2 ? 0 :
+			len = make_addr(t->family[i], &ss, rand_r(&t->seed) % 2 ? 0 :
 				   40000 + rand_r(&t->seed) % 10000, 0);
 			bind(fd, (struct sockaddr *)&ss, len);
 			break;
 		case 5:	/* connect: an implicit bind */
-			len = addr(t->family[i], &ss, SERVER_PORT, 1);
+			len = make_addr(t->family[i], &ss, SERVER_PORT, 1);
 			connect(fd, (struct sockaddr *)&ss, len);
 			break;
 		case 6:	/* sendto: an implicit bind for UDP */
-			len = addr(t->family[i], &ss, SERVER_PORT, 1);
+			len = make_addr(t->family[i], &ss, SERVER_PORT, 1);
 			sendto(fd, "x", 1, MSG_DONTWAIT, (struct sockaddr *)&ss, len);
 			break;
 		case 7:	/* close */
@@ -253,7 +234,7 @@ static void worker(int n)
 	lo_up();
 	for (i = 0; i < 4; i++) {
 		int family = i % 2 ? AF_INET6 : AF_INET;
-		socklen_t len = addr(family, &ss, SERVER_PORT, 1);
+		socklen_t len = make_addr(family, &ss, SERVER_PORT, 1);
 
 		srv[i] = socket(family, i < 2 ? SOCK_STREAM : SOCK_DGRAM, 0);
 		bind(srv[i], (struct sockaddr *)&ss, len);

@@ -47,21 +47,6 @@ static int raw_persistent(unsigned long cmd, int proto, uint16_t start,
 	return ret;
 }
 
-static int read_text(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	return 0;
-}
-
 static int write_text(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644), ret = 0;
@@ -80,7 +65,7 @@ static const char *attr(const char *entry, const char *name)
 	char path[128];
 
 	snprintf(path, sizeof(path), "/sys/kernel/portres/%s/%s", entry, name);
-	if (read_text(path, buf, sizeof(buf)))
+	if (read_file(path, buf, sizeof(buf)))
 		return "(unreadable)";
 	buf[strcspn(buf, "\n")] = 0;
 	return buf;
@@ -94,7 +79,7 @@ static const char *entries(void)
 	out[0] = 0;
 	if (system("ls /sys/kernel/portres > /tmp/entries"))
 		return "(ls failed)";
-	if (read_text("/tmp/entries", out, sizeof(out)))
+	if (read_file("/tmp/entries", out, sizeof(out)))
 		return "(unreadable)";
 	for (char *p = out; *p; p++)
 		if (*p == '\n')
@@ -114,11 +99,11 @@ static int nobody_reads_token(void *entry)
 
 	snprintf(path, sizeof(path), "/sys/kernel/portres/%s/token",
 		 (char *)entry);
-	if (read_text(path, buf, sizeof(buf)) != -EACCES)
+	if (read_file(path, buf, sizeof(buf)) != -EACCES)
 		return 1;
 	snprintf(path, sizeof(path), "/sys/kernel/portres/%s/start",
 		 (char *)entry);
-	return read_text(path, buf, sizeof(buf)) != 0;
+	return read_file(path, buf, sizeof(buf)) != 0;
 }
 
 static int other_netns_create(void *unused)
@@ -247,16 +232,16 @@ TEST(persistent_restored_on_reload)
 
 	/* The library adds its block's line and touches nothing else. */
 	ASSERT_EQ(0, portres_persistent_create(IPPROTO_TCP, 62000, 4, 0, &token));
-	ASSERT_EQ(0, read_text(CONF, buf, sizeof(buf)));
+	ASSERT_EQ(0, read_file(CONF, buf, sizeof(buf)));
 	snprintf(expect, sizeof(expect), "%stcp 62000 4\n", conf_text);
 	EXPECT_STREQ(expect, buf);
 	ASSERT_EQ(0, portres_persistent_delete(IPPROTO_TCP, 62000, 4));
-	ASSERT_EQ(0, read_text(CONF, buf, sizeof(buf)));
+	ASSERT_EQ(0, read_file(CONF, buf, sizeof(buf)));
 	EXPECT_STREQ(conf_text, buf);
 
 	/* Deleting a block of the file removes its line and no other. */
 	ASSERT_EQ(0, portres_persistent_delete(IPPROTO_UDP, 61000, 10));
-	ASSERT_EQ(0, read_text(CONF, buf, sizeof(buf)));
+	ASSERT_EQ(0, read_file(CONF, buf, sizeof(buf)));
 	EXPECT_EQ(NULL, strstr(buf, "udp 61000 10 exclusive"));
 	EXPECT_NE(NULL, strstr(buf, "bogus line here\ntcp 61005 2\n"));
 	ASSERT_EQ(0, reload());
@@ -271,11 +256,11 @@ TEST(persistent_restored_on_reload)
 	ASSERT_EQ(0, unlink(CONF));
 	ASSERT_EQ(0, portres_persistent_create(IPPROTO_UDP, 62000, 2,
 					       PORTRES_EXCLUSIVE, &token));
-	ASSERT_EQ(0, read_text(CONF, buf, sizeof(buf)));
+	ASSERT_EQ(0, read_file(CONF, buf, sizeof(buf)));
 	EXPECT_EQ(0, strncmp(buf, "# ", 2));
 	EXPECT_NE(NULL, strstr(buf, "\nudp 62000 2 exclusive\n"));
 	ASSERT_EQ(0, portres_persistent_delete(IPPROTO_UDP, 62000, 2));
-	ASSERT_EQ(0, read_text(CONF, buf, sizeof(buf)));
+	ASSERT_EQ(0, read_file(CONF, buf, sizeof(buf)));
 	EXPECT_EQ(NULL, strstr(buf, "62000"));
 	EXPECT_STREQ("", entries());
 	unlink(CONF);

@@ -161,11 +161,6 @@ enum out_mode { OUT_TEXT = 1, OUT_JSON = 2, OUT_ANY = 3 };
 /* Whether the JSON value about to be printed is the first of its object. */
 static bool out_first = true;
 
-static bool out_on(enum out_mode mode)
-{
-	return mode & (json ? OUT_JSON : OUT_TEXT);
-}
-
 static void out_key(const char *key)
 {
 	if (!out_first)
@@ -191,30 +186,39 @@ static void json_string(const char *s)
 	putchar('"');
 }
 
+/*
+ * Whether a value of @mode prints: -1 not at all, 0 as text, 1 as JSON,
+ * its key printed already.
+ */
+static int out_begin(enum out_mode mode, const char *key)
+{
+	if (!(mode & (json ? OUT_JSON : OUT_TEXT)))
+		return -1;
+	if (json)
+		out_key(key);
+	return json;
+}
+
 static void out_str(enum out_mode mode, const char *key, const char *fmt,
 		    const char *v)
 {
-	if (!out_on(mode))
-		return;
-	if (!json) {
+	int as = out_begin(mode, key);
+
+	if (as == 0)
 		printf(fmt, v);
-		return;
-	}
-	out_key(key);
-	json_string(v);
+	else if (as == 1)
+		json_string(v);
 }
 
 static void out_uint(enum out_mode mode, const char *key, const char *fmt,
 		     uint64_t v)
 {
-	if (!out_on(mode))
-		return;
-	if (!json) {
+	int as = out_begin(mode, key);
+
+	if (as == 0)
 		printf(fmt, v);
-		return;
-	}
-	out_key(key);
-	printf("%" PRIu64, v);
+	else if (as == 1)
+		printf("%" PRIu64, v);
 }
 
 static void out_bool(const char *key, bool v)
@@ -502,27 +506,25 @@ static int cmd_lookup(struct ctl *ctl, const struct portres_conf_entry *e)
 }
 
 /* add and delete: the kernel and the configuration file, all or nothing. */
-static int cmd_add(struct ctl *ctl, const struct portres_conf_entry *e)
+static int cmd_edit(struct ctl *ctl, const struct portres_conf_entry *e,
+		    bool add)
 {
-	struct block_call call = { .ctl = ctl, .print = true };
+	struct block_call call = { .ctl = ctl, .print = add };
+	const char *what = add ? "add" : "delete";
+	char why[64];
 	int in_file;
 
-	errno = -portres_conf_add(&nl_ops, &call, e, NULL, &in_file);
+	if (add)
+		errno = -portres_conf_add(&nl_ops, &call, e, NULL, &in_file);
+	else
+		errno = -portres_conf_remove(&nl_ops, &call, e, &in_file);
+	if (errno && in_file) {
+		snprintf(why, sizeof(why),
+			 "%s: cannot update the configuration file", what);
+		fail(NULL, why);
+	}
 	if (errno)
-		fail(in_file ? NULL : ctl, in_file ?
-		     "add: cannot update the configuration file" : "add");
-	return 0;
-}
-
-static int cmd_delete(struct ctl *ctl, const struct portres_conf_entry *e)
-{
-	struct block_call call = { .ctl = ctl };
-	int in_file;
-
-	errno = -portres_conf_remove(&nl_ops, &call, e, &in_file);
-	if (errno)
-		fail(in_file ? NULL : ctl, in_file ?
-		     "delete: cannot update the configuration file" : "delete");
+		fail(ctl, what);
 	return 0;
 }
 
@@ -772,59 +774,45 @@ static void parse_block(int argc, char **argv, const char *cmd,
 	}
 }
 
-static int do_show(struct ctl *ctl, int argc, char **argv)
+static int do_show(struct ctl *ctl, const char *cmd, int argc, char **argv)
 {
 	int protocol;
 
 	if (argc > 1)
-		bad_usage("%s", "show takes at most a protocol");
+		bad_usage("%s takes at most a protocol", cmd);
 	protocol = argc ? parse_proto(argv[0]) : 0;
 	ctl_open(ctl);
 	return cmd_show(ctl, protocol);
 }
 
-static int do_lookup(struct ctl *ctl, int argc, char **argv)
+/* lookup, add and delete: tcp|udp START COUNT, and "exclusive" for add. */
+static int do_block(struct ctl *ctl, const char *cmd, int argc, char **argv)
 {
 	struct portres_conf_entry e;
+	bool add = !strcmp(cmd, "add");
 
-	parse_block(argc, argv, "lookup", false, &e);
+	parse_block(argc, argv, cmd, add, &e);
 	ctl_open(ctl);
-	return cmd_lookup(ctl, &e);
+	if (!strcmp(cmd, "lookup"))
+		return cmd_lookup(ctl, &e);
+	return cmd_edit(ctl, &e, add);
 }
 
-static int do_add(struct ctl *ctl, int argc, char **argv)
-{
-	struct portres_conf_entry e;
-
-	parse_block(argc, argv, "add", true, &e);
-	ctl_open(ctl);
-	return cmd_add(ctl, &e);
-}
-
-static int do_delete(struct ctl *ctl, int argc, char **argv)
-{
-	struct portres_conf_entry e;
-
-	parse_block(argc, argv, "delete", false, &e);
-	ctl_open(ctl);
-	return cmd_delete(ctl, &e);
-}
-
-static int do_monitor(struct ctl *ctl, int argc, char **argv)
+static int do_monitor(struct ctl *ctl, const char *cmd, int argc, char **argv)
 {
 	(void)argv;
 	if (argc)
-		bad_usage("%s", "monitor takes no arguments");
+		bad_usage("%s takes no arguments", cmd);
 	ctl_open(ctl);
 	return cmd_monitor(ctl);
 }
 
-static int do_restore(struct ctl *ctl, int argc, char **argv)
+static int do_restore(struct ctl *ctl, const char *cmd, int argc, char **argv)
 {
 	char path[4096];
 
 	if (argc > 1)
-		bad_usage("%s", "restore takes at most a file");
+		bad_usage("%s takes at most a file", cmd);
 	if (argc)
 		snprintf(path, sizeof(path), "%s", argv[0]);
 	else if (portres_conf_path(path, sizeof(path)))
@@ -835,23 +823,23 @@ static int do_restore(struct ctl *ctl, int argc, char **argv)
 	return cmd_restore(ctl, path);
 }
 
-static int do_holders(struct ctl *ctl, int argc, char **argv)
+static int do_holders(struct ctl *ctl, const char *cmd, int argc, char **argv)
 {
 	(void)ctl;
 	(void)argv;
 	if (argc)
-		bad_usage("%s", "holders takes no arguments");
+		bad_usage("%s takes no arguments", cmd);
 	return cmd_holders();
 }
 
 static const struct command {
 	const char *name;
-	int (*run)(struct ctl *ctl, int argc, char **argv);
+	int (*run)(struct ctl *ctl, const char *cmd, int argc, char **argv);
 } commands[] = {
 	{ "show", do_show },
-	{ "lookup", do_lookup },
-	{ "add", do_add },
-	{ "delete", do_delete },
+	{ "lookup", do_block },
+	{ "add", do_block },
+	{ "delete", do_block },
 	{ "monitor", do_monitor },
 	{ "restore", do_restore },
 	{ "holders", do_holders },
@@ -884,7 +872,7 @@ int main(int argc, char **argv)
 			break;
 	if (i == sizeof(commands) / sizeof(commands[0]))
 		bad_usage("unknown command \"%s\"", cmd);
-	ret = commands[i].run(&ctl, argc - argi, argv + argi);
+	ret = commands[i].run(&ctl, cmd, argc - argi, argv + argi);
 	prnl_close(&ctl.nl);
 	return ret;
 }
