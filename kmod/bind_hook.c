@@ -38,8 +38,6 @@
 #include <linux/igmp.h>
 #include <linux/in.h>
 #include <linux/in6.h>
-#include <linux/kallsyms.h>
-#include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/net.h>
 #include <linux/security.h>
