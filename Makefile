@@ -68,9 +68,9 @@ $(BUILD)/portres-demo: tools/portres-demo.c $(BUILD)/libportres.a
 # as build/NAME, from here too (bench.sh does).
 SELFTESTS_MAKE = $(MAKE) -C selftests BUILD=$(abspath $(BUILD)) \
 	$(if $(KSFT_DIR),KSFT_DIR=$(abspath $(KSFT_DIR))) CC="$(CC)" CFLAGS="$(CFLAGS)"
-SELFTEST_PROGRAMS := resv_test dev_test sysfs_test stall_test win_test \
-	nl_test bad_input_test hook_cost persist_boot resv_holder as_nobody \
-	stress race churn bench
+# Absent from the DKMS source tree, which builds the module only.
+-include selftests/programs.mk
+SELFTEST_PROGRAMS := $(HARNESS) $(PLAIN)
 
 selftests: lib $(BUILD)/nlutil.o
 	$(SELFTESTS_MAKE)
