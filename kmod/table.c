@@ -18,12 +18,9 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/srcu.h>
-#include <net/inet_hashtables.h>
 #include <net/ip.h>
 #include <net/netns/generic.h>
 #include <net/sock.h>
-#include <net/tcp.h>
-#include <net/udp.h>
 
 #include "portres.h"
 
