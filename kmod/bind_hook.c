@@ -33,6 +33,7 @@
  * stack, and none takes it inside a portres_bind_begin() section.
  */
 #include <linux/atomic.h>
+#include <linux/capability.h>
 #include <linux/delay.h>
 #include <linux/ftrace.h>
 #include <linux/igmp.h>
@@ -493,7 +494,12 @@ static int portres_get_port_enter(struct portres_net *pn, struct sock *sk,
 	port = portres_take_port(pn, sk);
 	if (port <= 0)
 		return port;
-	err = portres_lsm_bind(sk->sk_socket, sk, port);
+	/* What bind() would require of the caller for this port, and ask. */
+	if (inet_port_requires_bind_service(pn->net, port) &&
+	    !ns_capable(pn->net->user_ns, CAP_NET_BIND_SERVICE))
+		err = -EACCES;
+	else
+		err = portres_lsm_bind(sk->sk_socket, sk, port);
 	if (err) {
 		portres_give_back(pn, sk, port);
 		return err;
@@ -511,6 +517,7 @@ static void portres_get_port_exit(struct portres_net *pn, struct sock *sk,
 				  int port, bool taken, int ret)
 {
 	struct portres_sock *ps;
+	bool in_block;
 	u16 bound;
 
 	mutex_lock(&pn->lock);
@@ -518,11 +525,20 @@ static void portres_get_port_exit(struct portres_net *pn, struct sock *sk,
 	if (!ps || !ps->resv)
 		goto out;
 	bound = READ_ONCE(inet_sk(sk)->inet_num);
-	if (!ret && bound >= ps->resv->start &&
-	    bound - ps->resv->start < ps->resv->count && ps->port != bound)
+	in_block = bound >= ps->resv->start &&
+		   bound - ps->resv->start < ps->resv->count;
+	if (!ret && in_block && ps->port != bound)
 		portres_resv_mark_port(ps->resv, ps, bound);
 	else if (ret && taken && ps->port == port && bound != port)
 		portres_resv_put_port(ps);
+	/*
+	 * Bound in the block with SO_REUSEPORT: the port stays the block's
+	 * sockets' to share.  Without memory to note it, the socket cannot
+	 * be let share: it loses SO_REUSEPORT.
+	 */
+	if (!ret && in_block && sk->sk_reuseport &&
+	    portres_share_begin(ps))
+		sk->sk_reuseport = 0;
 out:
 	mutex_unlock(&pn->lock);
 }
@@ -538,21 +554,25 @@ static __always_inline int portres_get_port(struct sock *sk,
 					    unsigned int hash2_nulladdr)
 {
 	struct portres_net *pn = portres_pernet(sock_net(sk));
-	bool assoc = portres_sk_associated(sk);
+	bool assoc = portres_sk_associated(sk), shared = false;
 	int port, idx, ret;
 
 	port = portres_get_port_enter(pn, sk, snum, assoc);
 	if (port < 0)
 		return port;
+	/* The caller holds the socket's lock, as setsockopt() does. */
+	if (assoc)
+		shared = portres_share_grant(pn, sk, port);
 	idx = portres_bind_begin(pn);
-	if (port && portres_port_refused(pn, sk, proto, port))
-		ret = -EACCES;
-	else if (proto == PORTRES_UDP)
+	ret = port ? portres_port_refused(pn, sk, proto, port) : 0;
+	if (!ret && proto == PORTRES_UDP)
 		ret = static_call(portres_orig_udp_get_port)(sk, port,
 							     hash2_nulladdr);
-	else
+	else if (!ret)
 		ret = static_call(portres_orig_csk_get_port)(sk, port);
 	portres_bind_end(pn, idx);
+	if (ret && shared)
+		sk->sk_reuseport = 0;
 	if (assoc)
 		portres_get_port_exit(pn, sk, port, port != snum, ret);
 	return ret;

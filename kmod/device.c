@@ -141,15 +141,12 @@ static long portres_ioc_associate(struct portres_token_arg __user *uarg)
 		err = -EINVAL;
 		goto out_unlock;
 	}
-	err = portres_sock_associate(pn, sock->sk, resv);
 	/*
 	 * The sockets of one reservation share its ports, as on Windows:
-	 * each may bind a port another holds, and the stack spreads traffic
-	 * over them (SO_REUSEPORT; they belong to one process, so to one
-	 * user, as SO_REUSEPORT requires).  Others are kept out by the hooks.
+	 * the get_port hooks let each bind a port of the block another holds
+	 * (assoc.c), and nothing else.
 	 */
-	if (!err)
-		sock->sk->sk_reuseport = 1;
+	err = portres_sock_associate(pn, sock->sk, resv);
 out_unlock:
 	mutex_unlock(&pn->lock);
 	release_sock(sock->sk);

@@ -147,3 +147,28 @@ int portres_persistent_check(struct portres_net *pn)
 		return -EDQUOT;
 	return 0;
 }
+
+/*
+ * The sockets one reservation may have associated.  Each association costs
+ * a socket record, and ending the reservation visits every one with the
+ * namespace's lock held: a limited caller's reservation has at most
+ * max_resv_sockets, any reservation at most PORTRES_MAX_RESV_SOCKETS (its
+ * per-port holder counts are 16 bits).
+ */
+static unsigned int portres_max_resv_sockets __read_mostly = 1024;
+module_param_named(max_resv_sockets, portres_max_resv_sockets, uint, 0644);
+MODULE_PARM_DESC(max_resv_sockets,
+		 "sockets that may be associated with one runtime reservation of a user without CAP_NET_ADMIN (0: up to the limit of every reservation, 65535; default 1024)");
+
+#define PORTRES_MAX_RESV_SOCKETS	U16_MAX
+
+/* Return: 0, or -EDQUOT when @resv may have no more associated sockets. */
+int portres_assoc_check(const struct portres_resv *resv)
+{
+	unsigned int max = READ_ONCE(portres_max_resv_sockets);
+
+	lockdep_assert_held(&resv->pn->lock);
+	if (!max || !resv->limited || max > PORTRES_MAX_RESV_SOCKETS)
+		max = PORTRES_MAX_RESV_SOCKETS;
+	return resv->nsocks >= max ? -EDQUOT : 0;
+}

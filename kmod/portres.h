@@ -58,7 +58,10 @@ struct portres_ports {
 /*
  * Per network namespace state.  @lock serializes every change to the
  * reservations and socket records of the namespace; the bind hook's fast
- * path reads @ports and @nsocks under RCU without it.
+ * path reads @ports and @nsocks under RCU without it.  @shared counts, per
+ * (protocol << 16 | port), the sockets that were let share that port of a
+ * block (struct portres_sock @shared); the get_port hooks load it under
+ * RCU for a socket with SO_REUSEPORT.
  */
 struct portres_net {
 	struct net *net;
@@ -71,6 +74,7 @@ struct portres_net {
 	atomic_t nsocks;
 	atomic_t binding;
 	struct xarray user_ports;
+	struct xarray shared;
 	unsigned int limited_ports;
 	unsigned int npersistent;
 	unsigned int seq;
@@ -90,9 +94,11 @@ struct portres_charge {
 /*
  * A reservation: a block of ports of one protocol in one namespace.  A
  * runtime one is owned by the socket it was acquired on and by that socket's
- * process; a persistent one by no socket, until it is deleted.  @held has a
- * bit per port of the block given to an associated socket.  @entry is the
- * sysfs directory of a persistent reservation of the initial namespace.
+ * process; a persistent one by no socket, until it is deleted.  @nsocks
+ * counts the sockets associated with it, @holders[i] those of them that
+ * hold port @start + i (several may, as they share the block's ports).
+ * @entry is the sysfs directory of a persistent reservation of the initial
+ * namespace.
  */
 struct portres_resv {
 	struct rhash_head tnode;
@@ -106,6 +112,7 @@ struct portres_resv {
 	struct portres_charge charge;
 	char comm[TASK_COMM_LEN];
 	struct list_head socks;
+	unsigned int nsocks;
 	u16 start;
 	u16 count;
 	u16 hint;
@@ -115,14 +122,17 @@ struct portres_resv {
 	bool limited;
 	struct portres_entry *entry;
 	struct rcu_head rcu;
-	unsigned long held[];
+	u16 holders[];
 };
 
 /*
  * What portres knows of one socket: the reservations acquired on it, and the
- * reservation it is associated with and the port it was given from it.  A
- * record lives while it has one of these, at most until the socket's last
- * close.
+ * reservation it is associated with and the port it was given from it.
+ * @shared_port is set once the socket was bound, while associated, to a
+ * port of its block with SO_REUSEPORT: the port stays closed to other
+ * sockets with SO_REUSEPORT (pn->shared) until this socket's last close,
+ * also after the association ends.  A record lives while it has one of these, at most
+ * until the socket's last close.
  */
 struct portres_sock {
 	struct rhash_head node;
@@ -133,6 +143,8 @@ struct portres_sock {
 	struct portres_resv *resv;
 	struct list_head assoc_node;
 	u16 port;
+	u16 shared_port;
+	u8 shared_proto;
 	struct rcu_head rcu;
 };
 
@@ -246,6 +258,7 @@ int portres_charge(struct portres_net *pn, const struct portres_charge *c,
 void portres_uncharge(struct portres_net *pn, const struct portres_charge *c,
 		      unsigned int count);
 int portres_persistent_check(struct portres_net *pn);
+int portres_assoc_check(const struct portres_resv *resv);
 
 /* hook.c: one hooked function */
 struct portres_hook {
@@ -266,6 +279,12 @@ void portres_hook_unregister(struct portres_hook *hook);
 int portres_sock_associate(struct portres_net *pn, struct sock *sk,
 			   struct portres_resv *resv);
 void portres_sock_dissociate(struct portres_sock *ps);
+void portres_sock_disconnect(struct portres_sock *ps);
+bool portres_share_grant(struct portres_net *pn, struct sock *sk, u16 port);
+int portres_share_begin(struct portres_sock *ps);
+void portres_share_end(struct portres_sock *ps);
+bool portres_share_refused(struct portres_net *pn, const struct sock *sk,
+			   int proto, u16 port);
 void portres_resv_put_port(struct portres_sock *ps);
 int portres_resv_take_port(struct portres_resv *resv, struct portres_sock *ps);
 void portres_resv_mark_port(struct portres_resv *resv, struct portres_sock *ps,
@@ -289,8 +308,8 @@ const char *portres_proto_name(int proto);
 
 int portres_bind_begin(struct portres_net *pn);
 void portres_bind_end(struct portres_net *pn, int idx);
-bool portres_port_refused(struct portres_net *pn, const struct sock *sk,
-			  int proto, u16 port);
+int portres_port_refused(struct portres_net *pn, const struct sock *sk,
+			 int proto, u16 port);
 
 /* The events of portres_resv_notifier_register(); the data is the resv. */
 enum portres_resv_event {

@@ -87,21 +87,29 @@ void portres_sock_remove(struct portres_sock *ps)
 	kfree_rcu(ps, rcu);
 }
 
-/* Removes the record of a socket that owns no reservation and has none. */
+/*
+ * Removes the record of a socket that owns no reservation, has none and
+ * shares no port.
+ */
 void portres_sock_forget_unused(struct portres_sock *ps)
 {
 	lockdep_assert_held(&ps->pn->lock);
-	if (list_empty(&ps->owned) && !ps->resv)
+	if (list_empty(&ps->owned) && !ps->resv && !ps->shared_port)
 		portres_sock_remove(ps);
 }
 
-/* Removes every record of a namespace whose reservations are all gone. */
+/*
+ * Removes every record of a namespace whose reservations are all gone: the
+ * namespace's, or the module's, end.  The shared ports go with them.
+ */
 void portres_socks_drop_all(struct portres_net *pn)
 {
 	struct portres_sock *ps, *tmp;
 
 	lockdep_assert_held(&pn->lock);
 	WARN_ON_ONCE(!list_empty(&pn->resvs));
-	list_for_each_entry_safe(ps, tmp, &pn->socks, pn_node)
+	list_for_each_entry_safe(ps, tmp, &pn->socks, pn_node) {
 		portres_sock_remove(ps);
+		cond_resched();
+	}
 }

@@ -154,6 +154,7 @@ void portres_net_init(struct portres_net *pn, struct net *net)
 		mt_init_flags(&pn->blocks[proto], MT_FLAGS_USE_RCU);
 	atomic_set(&pn->nsocks, 0);
 	xa_init(&pn->user_ports);
+	xa_init(&pn->shared);
 	atomic_set(&pn->binding, 0);
 	pn->live = true;
 }
@@ -189,6 +190,7 @@ void portres_net_uninit(struct portres_net *pn)
 	list_for_each_entry_safe(resv, tmp, &pn->resvs, node)
 		portres_resv_release(resv);
 	portres_socks_drop_all(pn);
+	xa_destroy(&pn->shared);
 	WARN_ON_ONCE(!xa_empty(&pn->user_ports));
 	xa_destroy(&pn->user_ports);
 	for (proto = 0; proto < PORTRES_NPROTO; proto++)
@@ -399,8 +401,7 @@ again:
 		if (first < 0)
 			return first;
 	}
-	resv = kzalloc(struct_size(resv, held, BITS_TO_LONGS(count)),
-		       GFP_KERNEL_ACCOUNT);
+	resv = kvzalloc(struct_size(resv, holders, count), GFP_KERNEL_ACCOUNT);
 	if (!resv)
 		return -ENOMEM;
 	resv->start = first;
@@ -415,7 +416,7 @@ again:
 	err = portres_resv_publish(pn, ports, resv);
 	if (err) {
 		/* Bind hooks may have found it in the tree. */
-		kfree_rcu(resv, rcu);
+		kvfree_rcu(resv, rcu);
 		/* A wildcard acquire tries another block. */
 		if (err == -EADDRINUSE && !start && ++tries < 4)
 			goto again;
@@ -612,26 +613,34 @@ struct portres_resv *portres_resv_find(struct portres_net *pn, u64 token)
  * Called without the namespace's lock, between portres_bind_begin() and
  * portres_bind_end(), right before the stack takes @port.
  *
- * Return: true when a reservation covers @port and does not let @sk in:
- * @sk is not associated with it, and it is runtime or exclusive.
+ * Return: -EACCES when a reservation covers @port and does not let @sk in
+ * (@sk is not associated with it, and it is runtime or exclusive);
+ * -EADDRINUSE when @sk has SO_REUSEPORT and the sockets of a reservation
+ * share @port (assoc.c), which only they may; 0 when @sk may take @port.
  */
-bool portres_port_refused(struct portres_net *pn, const struct sock *sk,
-			  int proto, u16 port)
+int portres_port_refused(struct portres_net *pn, const struct sock *sk,
+			 int proto, u16 port)
 {
 	struct portres_ports *ports;
 	struct portres_resv *resv;
 	struct portres_sock *ps;
-	bool refused = false;
+	int refused = 0;
 
 	rcu_read_lock();
 	ports = rcu_dereference(pn->ports);
-	if (!ports || !test_bit(port, ports->busy[proto]))
+	if (!ports)
 		goto out;
-	resv = mtree_load(&pn->blocks[proto], port);
-	if (!resv || (resv->persistent && !resv->exclusive))
-		goto out;
-	ps = portres_sock_find(sk);
-	refused = !ps || READ_ONCE(ps->resv) != resv;
+	if (test_bit(port, ports->busy[proto])) {
+		resv = mtree_load(&pn->blocks[proto], port);
+		ps = portres_sock_find(sk);
+		if (resv && (!resv->persistent || resv->exclusive) &&
+		    (!ps || READ_ONCE(ps->resv) != resv)) {
+			refused = -EACCES;
+			goto out;
+		}
+	}
+	if (sk->sk_reuseport && portres_share_refused(pn, sk, proto, port))
+		refused = -EADDRINUSE;
 out:
 	rcu_read_unlock();
 	return refused;
@@ -682,8 +691,11 @@ static void __portres_resv_release(struct portres_resv *resv, bool announced)
 	if (announced)
 		blocking_notifier_call_chain(&portres_resv_chain,
 					     PORTRES_RESV_REMOVED, resv);
-	list_for_each_entry_safe(ps, tmp, &resv->socks, assoc_node)
+	/* Constant time each, and at most portres_assoc_check()'s limit. */
+	list_for_each_entry_safe(ps, tmp, &resv->socks, assoc_node) {
 		portres_sock_dissociate(ps);
+		cond_resched();
+	}
 
 	mtree_erase(&pn->blocks[resv->proto], resv->start);
 	bitmap_clear(ports->busy[resv->proto], resv->start, resv->count);
@@ -703,7 +715,7 @@ static void __portres_resv_release(struct portres_resv *resv, bool announced)
 	if (resv->persistent)
 		pn->npersistent--;
 	put_pid(resv->tgid);
-	kfree_rcu(resv, rcu);
+	kvfree_rcu(resv, rcu);
 }
 
 /**
@@ -737,11 +749,7 @@ void portres_sock_closed(struct portres_net *pn, const struct sock *sk)
 	if (!ps)
 		goto out;
 
-	if (ps->resv) {
-		portres_resv_put_port(ps);
-		list_del_init(&ps->assoc_node);
-		WRITE_ONCE(ps->resv, NULL);
-	}
+	portres_sock_disconnect(ps);
 	list_for_each_entry_safe(resv, tmp, &ps->owned, owner_node) {
 		list_del(&resv->owner_node);
 		resv->owner = NULL;

@@ -27,6 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <linux/portres.h>
 
 #include "kselftest_harness.h"
@@ -340,6 +341,76 @@ TEST_F(resv, implicit_bind_sendfile)
 	close(s);
 }
 
+/* Drops CAP_NET_BIND_SERVICE from the calling process; 0 or -errno. */
+static int drop_bind_service(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	data[0].effective &= ~(1u << CAP_NET_BIND_SERVICE);
+	data[0].permitted &= ~(1u << CAP_NET_BIND_SERVICE);
+	data[0].inheritable &= ~(1u << CAP_NET_BIND_SERVICE);
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
+
+/*
+ * A port of the block given by an implicit bind asks what bind() asks: a
+ * process that acquired ports below ip_unprivileged_port_start and then
+ * dropped CAP_NET_BIND_SERVICE gets none of them by sendfile() (which
+ * reaches the stack's port choice without the sendmsg hook on Linux 6.1 to
+ * 6.4), nor by sendto() or connect().
+ */
+TEST_F(resv, implicit_bind_needs_bind_service)
+{
+	int status;
+	pid_t pid;
+
+	signal(SIGPIPE, SIG_IGN);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int s = new_sock(self), a = new_sock(self), b = new_sock(self);
+		int plain = new_sock(self), f = memfd_create("portres", 0);
+		uint64_t token;
+		uint16_t start;
+		int port;
+
+		if (s < 0 || a < 0 || b < 0 || plain < 0 || f < 0 ||
+		    write(f, "sixteen bytes..", 16) != 16)
+			_exit(10);
+		if (portres_acquire(s, 100, 10, &start, &token))
+			_exit(11);
+		if (drop_bind_service())
+			_exit(12);
+		/* The capability is gone: bind() says so. */
+		if (bind_port(plain, self->family, 200) != -EACCES)
+			_exit(13);
+		if (portres_associate(a, token) || portres_associate(b, token))
+			_exit(14);
+		sendfile(a, f, &(off_t){ 0 }, 16);
+		port = local_port(a);
+		if (in_block(port, 100, 10)) {
+			fprintf(stderr, "sendfile bound port %d\n", port);
+			_exit(15);
+		}
+		if (self->type == SOCK_DGRAM)
+			sendto_port(b, self->family, 20000);
+		else
+			connect_port(b, self->family, 20000);
+		port = local_port(b);
+		if (in_block(port, 100, 10)) {
+			fprintf(stderr, "implicit bind gave port %d\n", port);
+			_exit(16);
+		}
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
 /* No port is taken for a call that the stack refuses before it binds. */
 TEST_F(resv, implicit_bind_not_for_failing_calls)
 {
@@ -497,6 +568,77 @@ TEST_F(resv, associated_sockets_share_ports)
 		close(s[i]);
 	close(o);
 	close(other);
+}
+
+static int reuseport_of(int fd)
+{
+	int on = -1;
+	socklen_t len = sizeof(on);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, &len))
+		return -errno;
+	return on;
+}
+
+/* A fresh socket with SO_REUSEPORT bound to @port: 0 or -errno. */
+static int bind_reuseport(int family, int type, uint16_t port)
+{
+	int fd = socket(family, type, 0), one = 1, ret;
+
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)))
+		ret = -errno;
+	else
+		ret = bind_port(fd, family, port);
+	close(fd);
+	return ret;
+}
+
+/*
+ * Sharing is the reservation's: a socket associated with it gets no
+ * SO_REUSEPORT for a port outside the block, and no socket of the same
+ * user (the stack's only condition for SO_REUSEPORT) may join a port that
+ * the reservation's sockets were let share, during the reservation or
+ * after its release, nor in a persistent block that lets others bind.
+ */
+TEST_F(resv, sharing_ends_with_the_reservation)
+{
+	int proto = proto_of(self->type);
+	int s = new_sock(self), a = new_sock(self), b = new_sock(self);
+	int c = new_sock(self);
+	uint64_t token, ptoken;
+	uint16_t start;
+
+	ASSERT_EQ(0, portres_acquire(s, BLOCK, 10, &start, &token));
+	ASSERT_EQ(0, portres_associate(a, token));
+	ASSERT_EQ(0, portres_associate(b, token));
+	EXPECT_EQ(0, bind_port(a, self->family, BLOCK + 50));
+	EXPECT_EQ(0, reuseport_of(a));
+	EXPECT_EQ(0, bind_port(b, self->family, BLOCK));
+	EXPECT_EQ(-EACCES, bind_reuseport(self->family, self->type, BLOCK));
+	EXPECT_EQ(-EADDRINUSE,
+		  bind_reuseport(self->family, self->type, BLOCK + 50));
+	ASSERT_EQ(0, portres_release(s, token));
+	/* Released: b keeps its port, and no one may share it. */
+	EXPECT_EQ(BLOCK, local_port(b));
+	EXPECT_EQ(-EADDRINUSE, bind_reuseport(self->family, self->type, BLOCK));
+	EXPECT_EQ(-EADDRINUSE,
+		  bind_reuseport(self->family, self->type, BLOCK + 50));
+	close(b);
+	/* With b closed, the port is anyone's again. */
+	EXPECT_EQ(0, bind_reuseport(self->family, self->type, BLOCK));
+
+	ASSERT_EQ(0, portres_persistent_create(proto, BLOCK + 100, 1, 0,
+					       &ptoken));
+	ASSERT_EQ(0, portres_associate(c, ptoken));
+	EXPECT_EQ(0, bind_port(c, self->family, BLOCK + 100));
+	EXPECT_EQ(-EADDRINUSE,
+		  bind_reuseport(self->family, self->type, BLOCK + 100));
+	EXPECT_EQ(0, portres_persistent_delete(proto, BLOCK + 100, 1));
+	close(c);
+	close(a);
+	close(s);
 }
 
 TEST_F(resv, outsider_explicit_bind)
