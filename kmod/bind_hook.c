@@ -338,9 +338,20 @@ static int portres_autobind(struct socket *sock)
 	struct sockaddr_storage addr;
 	int port, addrlen, err;
 
+	/*
+	 * kernel_bind() waits for the socket's lock, which a user can hold
+	 * for as long as they like.  Meanwhile the task holds the module:
+	 * rmmod fails at once (EBUSY) with everything still enforced, rather
+	 * than wait in portres_hooks_uninit().  Once the module is going,
+	 * the implicit bind is the stack's, as it is after the unload.
+	 */
+	if (!try_module_get(THIS_MODULE))
+		return 0;
 	port = portres_take_port(pn, sk);
-	if (port <= 0)
-		return port;
+	if (port <= 0) {
+		err = port;
+		goto out;
+	}
 	err = portres_lsm_bind(sock, sk, port);
 	if (!err) {
 		addrlen = portres_bound_addr(sk, &addr, port);
@@ -351,6 +362,9 @@ static int portres_autobind(struct socket *sock)
 	}
 	if (err)
 		portres_give_back(pn, sk, port);
+out:
+	/* Not the last reference: the caller's inflight count holds exit. */
+	module_put(THIS_MODULE);
 	return err;
 }
 
@@ -867,7 +881,10 @@ void portres_hooks_uninit(void)
 	/*
 	 * No task is redirected any more.  Wait for those inside a wrapper to
 	 * leave it, then for each to pass a voluntary schedule, so that none
-	 * is still on the few instructions after portres_hook_leave().
+	 * is still on the few instructions after portres_hook_leave().  The
+	 * wait is bounded: no wrapper waits for anything a user controls
+	 * while it is counted here, except the implicit bind, which holds the
+	 * module meanwhile, so that the unload fails before it gets here.
 	 */
 	inside = atomic_read(&portres_inflight);
 	if (inside)
@@ -916,6 +933,15 @@ int portres_hooks_init(void)
 		if (err)
 			goto err_unwind;
 	}
+	/*
+	 * A call that entered a hooked function before its hook went in
+	 * took no read section (table.c): wait for such calls to finish
+	 * before any reservation can be made.  The stack's port choice does
+	 * not schedule voluntarily between its test of a port and the
+	 * port's entry in the bind table, so a task that passed a voluntary
+	 * schedule since either is done or tests the bits again.
+	 */
+	synchronize_rcu_tasks();
 	return 0;
 
 err_unwind:

@@ -26,24 +26,25 @@ static int __init portres_init(void)
 	err = portres_nets_init();
 	if (err)
 		goto err_sysfs;
-	err = portres_netlink_init();
-	if (err)
-		goto err_pernet;
+	/* Enforcing before any front end can make a reservation. */
 	err = portres_hooks_init();
 	if (err)
-		goto err_netlink;
-	err = portres_device_init();
+		goto err_pernet;
+	err = portres_netlink_init();
 	if (err)
 		goto err_hooks;
+	err = portres_device_init();
+	if (err)
+		goto err_netlink;
 
 	pr_info("loaded, version %s, ABI version %d\n", PORTRES_VERSION,
 		PORTRES_ABI_VERSION);
 	return 0;
 
-err_hooks:
-	portres_hooks_uninit();
 err_netlink:
 	portres_netlink_uninit();
+err_hooks:
+	portres_hooks_uninit();
 err_pernet:
 	portres_nets_uninit();
 err_sysfs:
@@ -55,11 +56,16 @@ err_table:
 	return err;
 }
 
+/*
+ * Runs only when no task holds a reference to the module: none has
+ * /dev/portres open, none is in an implicit bind (bind_hook.c).  Nothing
+ * here waits for a user.
+ */
 static void __exit portres_exit(void)
 {
 	portres_device_uninit();
-	portres_hooks_uninit();
 	portres_netlink_uninit();
+	portres_hooks_uninit();
 	portres_nets_uninit();
 	portres_sysfs_uninit();
 	portres_socks_uninit();

@@ -281,6 +281,64 @@ TEST_F(stall, socket_lock_holds_up_nobody_else)
 	close(owner);
 }
 
+/*
+ * The same wait, and rmmod: the implicit bind holds the module while it
+ * waits for the socket's lock, so the unload fails at once (EBUSY or
+ * EWOULDBLOCK, as for any module in use) and the block is still enforced.
+ * Before, the unload removed the hooks and then waited for the implicit
+ * bind for as long as the user held the lock.
+ */
+TEST_F(stall, unload_refused_while_an_implicit_bind_waits)
+{
+	struct lock_holder h = { 0 };
+	struct call c = { 0 };
+	int owner, plain, port, status, i, limit = WAIT * 100;
+	uint64_t token;
+	pid_t pid;
+
+	ASSERT_EQ(0, uffd_page_init(&self->u, false));
+	owner = socket(AF_INET, SOCK_DGRAM, 0);
+	h.sock = socket(AF_INET, SOCK_DGRAM, 0);
+	h.page = self->u.page;
+	ASSERT_EQ(0, acquire(self->dev, owner, BLOCK, 4, &token));
+	ASSERT_EQ(0, associate(self->dev, h.sock, token));
+	/* An open /dev/portres holds the module too. */
+	close(self->dev);
+	self->dev = -1;
+
+	pthread_create(&h.thread, NULL, hold_lock, &h);
+	ASSERT_EQ(0, uffd_wait_fault(&self->u));
+	c.sock = h.sock;
+	pthread_create(&c.thread, NULL, call_connect, &c);
+	usleep(500000);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(syscall(SYS_delete_module, "portres", O_NONBLOCK) ?
+		      errno : 0);
+	for (i = 0; i < limit && waitpid(pid, &status, WNOHANG) != pid; i++)
+		usleep(10000);
+	ASSERT_GT(limit, i) TH_LOG("rmmod still waits after %.0f s", WAIT);
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_TRUE(WEXITSTATUS(status) == EBUSY ||
+		    WEXITSTATUS(status) == EWOULDBLOCK)
+		TH_LOG("rmmod: %s", strerror(WEXITSTATUS(status)));
+	/* Still enforced. */
+	plain = socket(AF_INET, SOCK_DGRAM, 0);
+	EXPECT_EQ(-EACCES, bind_port(plain, AF_INET, BLOCK + 1));
+	close(plain);
+
+	ASSERT_EQ(0, uffd_fill(&self->u));
+	pthread_join(h.thread, NULL);
+	pthread_join(c.thread, NULL);
+	EXPECT_EQ(0, c.ret);
+	port = local_port(h.sock);
+	EXPECT_TRUE(port >= BLOCK && port < BLOCK + 4);
+	close(h.sock);
+	close(owner);
+}
+
 /* The acquire ioctl, raw, on an argument the test placed. */
 struct raw_acquire {
 	pthread_t thread;
