@@ -393,7 +393,7 @@ int main(int argc, char **argv)
 	check(all_ok && ops > 1000, "every process ran to its end: %s", detail);
 	if (reload) {
 		snprintf(detail, sizeof(detail),
-			 "%ld times under load (%ld unloads refused while an implicit bind was under way, and tried again)",
+			 "%ld times under load (%ld refused, tried again)",
 			 shared->reloads, shared->unload_busy);
 		check(shared->reloads >= 2,
 		      "the module was unloaded and loaded %s", detail);
