@@ -569,6 +569,7 @@ static __always_inline int portres_get_port(struct sock *sk,
 {
 	struct portres_net *pn = portres_pernet(sock_net(sk));
 	bool assoc = portres_sk_associated(sk), shared = false;
+	struct srcu_struct *sp;
 	int port, idx, ret;
 
 	port = portres_get_port_enter(pn, sk, snum, assoc);
@@ -577,14 +578,14 @@ static __always_inline int portres_get_port(struct sock *sk,
 	/* The caller holds the socket's lock, as setsockopt() does. */
 	if (assoc)
 		shared = portres_share_grant(pn, sk, port);
-	idx = portres_bind_begin(pn);
+	idx = portres_bind_begin(pn, &sp);
 	ret = port ? portres_port_refused(pn, sk, proto, port) : 0;
 	if (!ret && proto == PORTRES_UDP)
 		ret = static_call(portres_orig_udp_get_port)(sk, port,
 							     hash2_nulladdr);
 	else if (!ret)
 		ret = static_call(portres_orig_csk_get_port)(sk, port);
-	portres_bind_end(pn, idx);
+	portres_bind_end(pn, sp, idx);
 	if (ret && shared)
 		sk->sk_reuseport = 0;
 	if (assoc)
@@ -638,17 +639,18 @@ static __always_inline int portres_hash_connect(struct inet_timewait_death_row *
 						struct sock *sk, bool v6)
 {
 	struct portres_net *pn = portres_pernet(sock_net(sk));
+	struct srcu_struct *sp;
 	int idx, ret;
 
 	ret = portres_hash_connect_enter(sk);
 	if (ret)
 		return ret;
-	idx = portres_bind_begin(pn);
+	idx = portres_bind_begin(pn, &sp);
 	if (v6)
 		ret = static_call(portres_orig_hash_connect6)(dr, sk);
 	else
 		ret = static_call(portres_orig_hash_connect)(dr, sk);
-	portres_bind_end(pn, idx);
+	portres_bind_end(pn, sp, idx);
 	return ret;
 }
 

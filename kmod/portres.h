@@ -14,6 +14,7 @@
 #include <linux/pid.h>
 #include <linux/rhashtable-types.h>
 #include <linux/sched.h>
+#include <linux/srcu.h>
 #include <linux/static_call.h>
 #include <linux/sysctl.h>
 #include <linux/uidgid.h>
@@ -73,6 +74,8 @@ struct portres_net {
 	struct list_head socks;
 	atomic_t nsocks;
 	atomic_t binding;
+	struct srcu_struct __rcu *bind_srcu;
+	unsigned long bind_cookie;
 	struct xarray user_ports;
 	struct xarray shared;
 	unsigned int limited_ports;
@@ -120,6 +123,7 @@ struct portres_resv {
 	bool persistent;
 	bool exclusive;
 	bool limited;
+	bool pending;
 	struct portres_entry *entry;
 	struct rcu_head rcu;
 	u16 holders[];
@@ -306,8 +310,8 @@ int portres_proto_from_ip(int protocol);
 int portres_proto_to_ip(int proto);
 const char *portres_proto_name(int proto);
 
-int portres_bind_begin(struct portres_net *pn);
-void portres_bind_end(struct portres_net *pn, int idx);
+int portres_bind_begin(struct portres_net *pn, struct srcu_struct **spp);
+void portres_bind_end(struct portres_net *pn, struct srcu_struct *sp, int idx);
 int portres_port_refused(struct portres_net *pn, const struct sock *sk,
 			 int proto, u16 port);
 

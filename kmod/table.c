@@ -30,38 +30,111 @@ static struct rhashtable portres_tokens;
  * A bind races an acquire: the hooks test the busy bits, then the stack
  * enters the port in its bind table.  Every call that takes a port for a
  * TCP or UDP socket (the get_port and hash_connect hooks) therefore runs
- * in a read-side section of portres_bind_srcu, and counted in its
- * namespace's @binding, from its test of the bits to the port's entry in
- * the bind table.  A new reservation publishes its bits and, if a section
- * is under way in the namespace, waits for the sections that may have
- * missed them; then it looks at the bind tables again.  A bind either saw
- * the bits, or is in the table by then.
+ * in an SRCU read-side section, and counted in its namespace's @binding,
+ * from its test of the bits to the port's entry in the bind table.  A new
+ * reservation publishes its bits and, if a section is under way in the
+ * namespace, drops the namespace's lock and waits for the sections that
+ * may have missed them; then it takes the lock and looks at the bind
+ * tables again.  A bind either saw the bits, or is in the table by then.
  *
  * The count spares an acquire the grace period when no bind is under way:
  * a section counts itself (full barrier) before it tests the bits, an
  * acquire sets the bits (full barrier) before it reads the count, so when
  * the acquire reads 0 every later section sees its bits, and every earlier
  * one has finished its bind.
+ *
+ * Each namespace has an srcu_struct of its own from its first reservation
+ * on (@bind_srcu), so that one namespace's binds never delay another's
+ * acquires.  Until then its binds read in portres_bind_srcu, shared by all
+ * such namespaces: those may still be inside one when the first
+ * reservation is made, and that reservation, and those that follow until
+ * a grace period of portres_bind_srcu has passed (@bind_cookie), wait for
+ * it too.  The initial namespace gets its own at load.
  */
 DEFINE_STATIC_SRCU(portres_bind_srcu);
 
-/* Return: the index for portres_bind_end(). */
-int portres_bind_begin(struct portres_net *pn)
+/* Return: the index for portres_bind_end(), with *@spp. */
+int portres_bind_begin(struct portres_net *pn, struct srcu_struct **spp)
 {
-	int idx = srcu_read_lock(&portres_bind_srcu);
+	struct srcu_struct *sp;
+	int idx;
 
+	/* RCU keeps @bind_srcu until srcu_read_lock() (portres_net_uninit). */
+	rcu_read_lock();
+	sp = rcu_dereference(pn->bind_srcu);
+	if (!sp) {
+		idx = srcu_read_lock(&portres_bind_srcu);
+		/* Made meanwhile: the maker may not wait for this section. */
+		sp = rcu_dereference(pn->bind_srcu);
+		if (!sp) {
+			sp = &portres_bind_srcu;
+			goto locked;
+		}
+		srcu_read_unlock(&portres_bind_srcu, idx);
+	}
+	idx = srcu_read_lock(sp);
+locked:
+	rcu_read_unlock();
 	atomic_inc(&pn->binding);
 	/* Counted before the bits are tested: pairs with the acquire's. */
 	smp_mb__after_atomic();
+	*spp = sp;
 	return idx;
 }
 
-void portres_bind_end(struct portres_net *pn, int idx)
+void portres_bind_end(struct portres_net *pn, struct srcu_struct *sp, int idx)
 {
 	/* The port is in the bind table before the count drops. */
 	smp_mb__before_atomic();
 	atomic_dec(&pn->binding);
-	srcu_read_unlock(&portres_bind_srcu, idx);
+	srcu_read_unlock(sp, idx);
+}
+
+/* Gives @pn its own srcu_struct, if it has none yet.  Return: 0, -ENOMEM. */
+static int portres_bind_srcu_init(struct portres_net *pn)
+{
+	struct srcu_struct *sp;
+
+	lockdep_assert_held(&pn->lock);
+	if (rcu_access_pointer(pn->bind_srcu))
+		return 0;
+	sp = kzalloc(sizeof(*sp), GFP_KERNEL_ACCOUNT);
+	if (!sp)
+		return -ENOMEM;
+	if (init_srcu_struct(sp)) {
+		kfree(sp);
+		return -ENOMEM;
+	}
+	rcu_assign_pointer(pn->bind_srcu, sp);
+	/* Sections begun before this may be in portres_bind_srcu. */
+	pn->bind_cookie = start_poll_synchronize_srcu(&portres_bind_srcu);
+	return 0;
+}
+
+/* At the namespace's end, when no bind can be under way in it any more. */
+static void portres_bind_srcu_fini(struct portres_net *pn)
+{
+	struct srcu_struct *sp = rcu_replace_pointer(pn->bind_srcu, NULL, true);
+
+	if (!sp)
+		return;
+	/* No reader still holds the pointer, then none is in a section. */
+	synchronize_rcu();
+	synchronize_srcu(sp);
+	cleanup_srcu_struct(sp);
+	kfree(sp);
+}
+
+/*
+ * Waits, without the namespace's lock, for the binds that may have missed
+ * bits published before: those in @sp, and in portres_bind_srcu while
+ * @cookie says a grace period of it may not have passed since @sp was made.
+ */
+static void portres_bind_sync(struct srcu_struct *sp, unsigned long cookie)
+{
+	if (!poll_state_synchronize_srcu(&portres_bind_srcu, cookie))
+		synchronize_srcu(&portres_bind_srcu);
+	synchronize_srcu(sp);
 }
 
 static const struct rhashtable_params portres_token_params = {
@@ -156,6 +229,7 @@ void portres_net_init(struct portres_net *pn, struct net *net)
 	xa_init(&pn->user_ports);
 	xa_init(&pn->shared);
 	atomic_set(&pn->binding, 0);
+	RCU_INIT_POINTER(pn->bind_srcu, NULL);
 	pn->live = true;
 }
 
@@ -202,6 +276,7 @@ void portres_net_uninit(struct portres_net *pn)
 	/* The bind hook may still be reading the bitmaps. */
 	if (ports)
 		kvfree_rcu(ports, rcu);
+	portres_bind_srcu_fini(pn);
 }
 
 static unsigned int portres_net_id __read_mostly;
@@ -214,8 +289,17 @@ struct portres_net *portres_pernet(const struct net *net)
 
 static int __net_init portres_pernet_init(struct net *net)
 {
-	portres_net_init(portres_pernet(net), net);
-	return 0;
+	struct portres_net *pn = portres_pernet(net);
+	int err = 0;
+
+	portres_net_init(pn, net);
+	/* The host's acquires never wait for other namespaces' binds. */
+	if (net_eq(net, &init_net)) {
+		mutex_lock(&pn->lock);
+		err = portres_bind_srcu_init(pn);
+		mutex_unlock(&pn->lock);
+	}
+	return err;
 }
 
 static void __net_exit portres_pernet_exit(struct net *net)
@@ -342,14 +426,32 @@ static int portres_resv_publish(struct portres_net *pn,
 	err = portres_token_insert(resv);
 	if (err)
 		goto err_erase;
+	resv->pending = true;
 	bitmap_set(ports->busy[proto], start, count);
 	portres_rp_reserve(pn, ports, start, count);
 
 	/* The bits are set before the count is read: see portres_bind_srcu. */
 	smp_mb();
-	if (atomic_read(&pn->binding))
-		synchronize_srcu_expedited(&portres_bind_srcu);
-	if (portres_block_in_use(pn->net, proto, start, count)) {
+	if (atomic_read(&pn->binding)) {
+		struct srcu_struct *sp;
+		unsigned long cookie = pn->bind_cookie;
+
+		/*
+		 * Not waited for under the lock.  Meanwhile the reservation
+		 * keeps its block and refuses binds, and is found by nothing
+		 * else (@pending): its token is known to no one yet.  Its
+		 * socket or request keeps the namespace, and the caller the
+		 * module.
+		 */
+		sp = rcu_dereference_protected(pn->bind_srcu,
+					       lockdep_is_held(&pn->lock));
+		mutex_unlock(&pn->lock);
+		portres_bind_sync(sp, cookie);
+		mutex_lock(&pn->lock);
+	}
+	resv->pending = false;
+	if (WARN_ON_ONCE(!pn->live) ||
+	    portres_block_in_use(pn->net, proto, start, count)) {
 		err = -EADDRINUSE;
 		goto err_unpublish;
 	}
@@ -389,6 +491,9 @@ static int portres_resv_new(struct portres_net *pn, int proto, u16 start,
 	ports = portres_ports_get(pn);
 	if (!ports)
 		return -ENOMEM;
+	err = portres_bind_srcu_init(pn);
+	if (err)
+		return err;
 
 again:
 	if (start) {
@@ -597,7 +702,7 @@ struct portres_resv *portres_resv_find(struct portres_net *pn, u64 token)
 	 */
 	rcu_read_lock();
 	resv = rhashtable_lookup(&portres_tokens, &token, portres_token_params);
-	if (resv && resv->pn != pn)
+	if (resv && (resv->pn != pn || resv->pending))
 		resv = NULL;
 	rcu_read_unlock();
 	return resv;
@@ -654,8 +759,8 @@ struct portres_resv *portres_resv_persistent(struct portres_net *pn, int proto,
 
 	lockdep_assert_held(&pn->lock);
 	resv = mtree_load(&pn->blocks[proto], start);
-	if (!resv || !resv->persistent || resv->start != start ||
-	    resv->count != count)
+	if (!resv || resv->pending || !resv->persistent ||
+	    resv->start != start || resv->count != count)
 		return NULL;
 	return resv;
 }
@@ -676,8 +781,12 @@ unsigned int portres_resv_ports_in_use(const struct portres_resv *resv)
 struct portres_resv *portres_resv_at(struct portres_net *pn, int proto,
 				     u16 port)
 {
+	struct portres_resv *resv;
+
 	lockdep_assert_held(&pn->lock);
-	return mtree_load(&pn->blocks[proto], port);
+	resv = mtree_load(&pn->blocks[proto], port);
+	/* One being made refuses binds on its own (portres_port_refused()). */
+	return resv && !resv->pending ? resv : NULL;
 }
 
 static void __portres_resv_release(struct portres_resv *resv, bool announced)

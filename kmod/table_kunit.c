@@ -12,6 +12,9 @@
  */
 #include <kunit/test.h>
 #include <linux/bitmap.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/sort.h>
 
@@ -321,12 +324,88 @@ static void portres_test_reserved_bits(struct kunit *test)
 	portres_net_uninit(pn);
 }
 
+/* A persistent reservation made in a thread of its own. */
+struct portres_test_maker {
+	struct portres_net *pn;
+	u16 start;
+	int err;
+	struct completion done;
+};
+
+static int portres_test_make(void *data)
+{
+	struct portres_test_maker *m = data;
+	struct portres_resv *resv;
+
+	mutex_lock(&m->pn->lock);
+	m->err = portres_resv_create(m->pn, PORTRES_TCP, m->start, 1, false,
+				     &resv);
+	mutex_unlock(&m->pn->lock);
+	complete(&m->done);
+	return 0;
+}
+
+/*
+ * A new reservation waits for the binds under way in its namespace, with
+ * the namespace's lock dropped, and for no bind of another namespace: a
+ * bind held in @a does not delay a reservation in @b, and @b's lock is
+ * free while the reservation waits for @b's own bind.
+ */
+static void portres_test_wait(struct kunit *test)
+{
+	struct portres_net *a = portres_test_net(test);
+	struct portres_net *b = portres_test_net(test);
+	struct portres_test_maker m = { .pn = b, .start = 60720 };
+	struct srcu_struct *spa, *spb;
+	struct task_struct *t;
+	struct portres_resv *resv;
+	int ia, ib;
+	bool done;
+
+	/* Each namespace gets its own srcu_struct at its first. */
+	mutex_lock(&a->lock);
+	KUNIT_ASSERT_EQ(test, 0, portres_resv_create(a, PORTRES_TCP, 60700, 1,
+						     false, &resv));
+	portres_resv_release(resv);
+	mutex_unlock(&a->lock);
+	mutex_lock(&b->lock);
+	KUNIT_ASSERT_EQ(test, 0, portres_resv_create(b, PORTRES_TCP, 60710, 1,
+						     false, &resv));
+	portres_resv_release(resv);
+	mutex_unlock(&b->lock);
+
+	init_completion(&m.done);
+	ia = portres_bind_begin(a, &spa);
+	ib = portres_bind_begin(b, &spb);
+	t = kthread_run(portres_test_make, &m, "portres-kunit");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	msleep(500);
+	/* Waiting for @b's bind, not holding @b's lock. */
+	KUNIT_EXPECT_FALSE(test, completion_done(&m.done));
+	if (mutex_trylock(&b->lock)) {
+		mutex_unlock(&b->lock);
+	} else {
+		KUNIT_FAIL(test, "the namespace's lock is held during the wait");
+	}
+	portres_bind_end(b, spb, ib);
+	/* Done, though a bind of @a is still under way. */
+	done = wait_for_completion_timeout(&m.done, 5 * HZ);
+	KUNIT_EXPECT_TRUE(test, done);
+	portres_bind_end(a, spa, ia);
+	if (!done)
+		wait_for_completion(&m.done);
+	KUNIT_EXPECT_EQ(test, 0, m.err);
+	portres_net_uninit(a);
+	portres_net_uninit(b);
+}
+
 static struct kunit_case portres_table_test_cases[] = {
 	KUNIT_CASE_PARAM(portres_test_overlap, portres_block_gen_params),
 	KUNIT_CASE(portres_test_tokens),
 	KUNIT_CASE(portres_test_lifecycle),
 	KUNIT_CASE(portres_test_owner_close),
 	KUNIT_CASE(portres_test_reserved_bits),
+	KUNIT_CASE(portres_test_wait),
 	{}
 };
 
