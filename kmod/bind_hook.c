@@ -752,8 +752,13 @@ static struct portres_hook portres_hooks[PORTRES_NHOOKS] = {
 	[PORTRES_HOOK_HASH_CONNECT6] = {
 		.name = "inet6_hash_connect",
 		.wrapper = portres_hash_connect6_wrap,
-		/* Only IPv6 built in: a module's text may go. */
-		.optional = !IS_BUILTIN(CONFIG_IPV6),
+		/*
+		 * In the kernel itself also when IPv6 is a module
+		 * (net/ipv6/Makefile builds inet6_hashtables.o in for
+		 * CONFIG_IPV6=m): hooked whenever IPv6 can be there at all,
+		 * so IPv6 connects loaded after portres are ordered too.
+		 */
+		.optional = !IS_ENABLED(CONFIG_IPV6),
 	},
 	[PORTRES_HOOK_RELEASE] = {
 		.name = "ip_mc_drop_socket",
@@ -927,7 +932,7 @@ int portres_hooks_init(void)
 
 	for (i = 0; i < PORTRES_NHOOKS; i++) {
 		if (portres_hooks[i].optional) {
-			pr_info("not hooking %s: IPv6 is not built in\n",
+			pr_info("not hooking %s: no IPv6 in this kernel\n",
 				portres_hooks[i].name);
 			continue;
 		}
