@@ -12,8 +12,12 @@ ok() {	# ok DESCRIPTION (status of the previous command)
 	fi
 }
 has() { grep -q -- "$1" "$2"; }
+has_f() { grep -qF -- "$1" "$2"; }	# has_f STRING FILE: no pattern
+printable() {	# printable FILE: printable ASCII and new lines, nothing else
+	[ "$(tr -d '\n\040-\176' <"$1" | wc -c)" -eq 0 ]
+}
 conf=/etc/portres.conf
-echo "1..33"
+echo "1..39"
 echo "# portresctl test" > $conf
 
 portresctl show >/tmp/out 2>&1 && has '(none)' /tmp/out &&
@@ -47,6 +51,44 @@ ok "show -j: the ports in use"
 kill $holder; wait $holder 2>/dev/null
 portresctl show tcp >/tmp/out 2>&1 && ! has "$start" /tmp/out
 ok "the holder's death ends its reservation"
+
+# A command name is any 15 bytes a process likes (prctl(PR_SET_NAME)): one
+# that would drive a terminal (ESC, BEL, a new line, quote and backslash,
+# C1's CSI in UTF-8), with bytes that are no UTF-8 and an "e" acute that is;
+# one of nothing but bad UTF-8 (DEL, overlong, surrogate, past U+10FFFF,
+# cut short).  Text escapes them (the C locale: all past ASCII), JSON stays
+# valid UTF-8.  Each holds /dev/portres open too, for holders.
+name1=$(printf '\033]0;p\007\n"\\\377\376\303\251\302\233')
+name2=$(printf '\177\300\257\355\240\200\364\220\200\200\342\202')
+text1='\x1b]0;p\x07\x0a"\\\xff\xfe\xc3\xa9\xc2\x9b'
+text2='\x7f\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80\xe2\x82'
+json1=$(printf '%s\303\251%s' '\u001b]0;p\u0007\u000a\"\\\ufffd\ufffd' '\u009b')
+json2='\u007f\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd'
+resv_holder tcp 3 0 "$name1" >/tmp/named1 3</dev/portres &
+named1=$!
+resv_holder udp 2 0 "$name2" >/tmp/named2 3</dev/portres &
+named2=$!
+i=0; while { [ ! -s /tmp/named1 ] || [ ! -s /tmp/named2 ]; } && [ $i -lt 50 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+export LC_ALL=C
+portresctl show >/tmp/out 2>&1 && printable /tmp/out &&
+	has_f "pid $named1 ($text1) uid 0" /tmp/out &&
+	has_f "pid $named2 ($text2) uid 0" /tmp/out
+ok "show: a name's control characters and bad UTF-8 escaped"
+portresctl -j show >/tmp/out 2>&1 && resv_holder json /tmp/out &&
+	has_f "\"owner\":{\"pid\":$named1,\"comm\":\"$json1\",\"uid\":0}" /tmp/out &&
+	has_f "\"owner\":{\"pid\":$named2,\"comm\":\"$json2\",\"uid\":0}" /tmp/out
+ok "show -j: valid JSON in UTF-8, the name's UTF-8 kept, bad bytes U+FFFD"
+portresctl holders >/tmp/out 2>&1 && printable /tmp/out &&
+	has_f "pid $named1 comm $text1 descriptors 1" /tmp/out &&
+	has_f "pid $named2 comm $text2 descriptors 1" /tmp/out
+ok "holders: the name escaped"
+portresctl -j holders >/tmp/out 2>&1 && resv_holder json /tmp/out &&
+	has_f "{\"pid\":$named1,\"comm\":\"$json1\",\"descriptors\":1}" /tmp/out &&
+	has_f "{\"pid\":$named2,\"comm\":\"$json2\",\"descriptors\":1}" /tmp/out
+ok "holders -j: valid JSON in UTF-8"
+kill $named1 $named2; wait $named1 $named2 2>/dev/null
 
 cp $conf /tmp/conf.before 2>/dev/null || : >/tmp/conf.before
 portresctl add udp 61000 5 exclusive >/tmp/out 2>&1 && has 'udp 61000-61004 token' /tmp/out
@@ -99,6 +141,12 @@ ok "monitor saw the persistent reservation made and deleted"
 has '"event":"new","protocol":"udp","start":61000' /tmp/monj &&
 	has '"event":"del","protocol":"udp","start":61000' /tmp/monj
 ok "monitor -j prints JSON events"
+printable /tmp/mon && has_f "pid $named1 ($text1) uid 0" /tmp/mon &&
+	has_f "pid $named2 ($text2) uid 0" /tmp/mon
+ok "monitor: names escaped"
+resv_holder json /tmp/monj && has_f "\"comm\":\"$json1\"" /tmp/monj &&
+	has_f "\"comm\":\"$json2\"" /tmp/monj
+ok "monitor -j: valid JSON in UTF-8"
 
 bad=0
 for args in "" "bogus" "add tcp 0 5" "add sctp 1 1" "add tcp 65535 2" \

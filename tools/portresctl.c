@@ -16,7 +16,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <langinfo.h>
 #include <libmnl/libmnl.h>
+#include <locale.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -32,6 +34,8 @@
 
 static const char *prog = "portresctl";
 static bool json;
+/* Whether the locale's character set, the terminal's, is UTF-8. */
+static bool utf8_locale;
 
 struct ctl {
 	struct prnl nl;
@@ -170,20 +174,121 @@ static void out_key(const char *key)
 		printf("\"%s\":", key);
 }
 
+/*
+ * Strings from the kernel are any bytes: a command name is whatever its
+ * process set (prctl(PR_SET_NAME)).  Both outputs take them one character
+ * of UTF-8 at a time.
+ *
+ * The length of the UTF-8 character at @s, its code point in @cp; 0 if @s
+ * starts none (a stray continuation byte, an overlong form, a surrogate,
+ * past U+10FFFF, or cut short).
+ */
+static size_t utf8_char(const char *s, unsigned int *cp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned int c, min;
+	size_t len, i;
+
+	if (u[0] < 0x80) {
+		*cp = u[0];
+		return 1;
+	}
+	if (u[0] >= 0xc2 && u[0] <= 0xdf) {
+		len = 2;
+		min = 0x80;
+		c = u[0] & 0x1f;
+	} else if ((u[0] & 0xf0) == 0xe0) {
+		len = 3;
+		min = 0x800;
+		c = u[0] & 0x0f;
+	} else if (u[0] >= 0xf0 && u[0] <= 0xf4) {
+		len = 4;
+		min = 0x10000;
+		c = u[0] & 0x07;
+	} else {
+		return 0;
+	}
+	/* The string's end, a 0, is no continuation byte. */
+	for (i = 1; i < len; i++) {
+		if ((u[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (u[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* C0, DEL and C1: what a terminal takes as a command. */
+static bool is_control(unsigned int c)
+{
+	return c < 0x20 || (c >= 0x7f && c < 0xa0);
+}
+
+/*
+ * @s as a JSON string (RFC 8259) in valid UTF-8: control characters as
+ * \u00XX (DEL and C1 too, for a terminal that shows the JSON), each byte
+ * that is not part of a UTF-8 character as U+FFFD.
+ */
 static void json_string(const char *s)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = *s;
+	unsigned int c;
+	size_t len;
 
-		if (c == '"' || c == '\\')
+	putchar('"');
+	for (; *s; s += len ? len : 1) {
+		len = utf8_char(s, &c);
+		if (!len)
+			printf("\\ufffd");
+		else if (c == '"' || c == '\\')
 			printf("\\%c", c);
-		else if (c < 0x20)
+		else if (is_control(c))
 			printf("\\u%04x", c);
 		else
-			putchar(c);
+			fwrite(s, 1, len, stdout);
 	}
 	putchar('"');
+}
+
+/* Room for a command name as text, each byte escaped (\xNN). */
+#define TEXT_SIZE (4 * sizeof(((struct prnl_resv *)0)->comm))
+
+/*
+ * @s for a terminal, in @buf of TEXT_SIZE bytes: what ps(1) shows as "?",
+ * as C escapes that tell the bytes apart.  Control characters, bytes that
+ * are not part of a UTF-8 character and, unless the locale's character set
+ * is UTF-8, every byte past ASCII print as \xNN; the backslash as \\.  A
+ * longer string is cut.  Return: @buf.
+ */
+static const char *text_string(const char *s, char *buf)
+{
+	unsigned int c;
+	size_t len, n = 0, i;
+	bool as_is;
+
+	for (; *s; s += len) {
+		len = utf8_char(s, &c);
+		as_is = len && !is_control(c) && (c < 0x80 || utf8_locale);
+		if (!len)
+			len = 1;
+		/* The most a character takes: each of its bytes escaped. */
+		if (n + 4 * len >= TEXT_SIZE)
+			break;
+		if (as_is && c == '\\') {
+			buf[n++] = '\\';
+			buf[n++] = '\\';
+		} else if (as_is) {
+			memcpy(buf + n, s, len);
+			n += len;
+		} else {
+			for (i = 0; i < len; i++)
+				n += sprintf(buf + n, "\\x%02x",
+					     (unsigned char)s[i]);
+		}
+	}
+	buf[n] = 0;
+	return buf;
 }
 
 /*
@@ -199,13 +304,15 @@ static int out_begin(enum out_mode mode, const char *key)
 	return json;
 }
 
+/* A string: escaped either way (text_string(), json_string()). */
 static void out_str(enum out_mode mode, const char *key, const char *fmt,
 		    const char *v)
 {
+	char text[TEXT_SIZE];
 	int as = out_begin(mode, key);
 
 	if (as == 0)
-		printf(fmt, v);
+		printf(fmt, text_string(v, text));
 	else if (as == 1)
 		json_string(v);
 }
@@ -265,18 +372,19 @@ enum resv_view {
 /* "pid 12 (name) uid 0", with "?" for an id the kernel left out. */
 static void owner_text(const struct prnl_resv *r, char *buf, size_t len)
 {
-	char pid[16] = "?", uid[16] = "?";
+	char pid[16] = "?", uid[16] = "?", comm[TEXT_SIZE];
 
 	if (r->has_pid)
 		snprintf(pid, sizeof(pid), "%u", r->pid);
 	if (r->has_uid)
 		snprintf(uid, sizeof(uid), "%u", r->uid);
-	snprintf(buf, len, "pid %s (%s) uid %s", pid, r->comm, uid);
+	snprintf(buf, len, "pid %s (%s) uid %s", pid,
+		 text_string(r->comm, comm), uid);
 }
 
 static void print_owner(const struct prnl_resv *r, enum resv_view view)
 {
-	char text[96];
+	char text[TEXT_SIZE + 48];
 
 	if (!r->has_owner) {
 		out_str(view == VIEW_ROW ? OUT_TEXT : 0, NULL, "%s", "-");
@@ -714,8 +822,9 @@ static int holder_fds(const char *pid)
  */
 static int cmd_holders(void)
 {
-	char path[300], comm[32] = "";
+	char path[300], comm[32];
 	struct dirent *p;
+	size_t len;
 	DIR *proc;
 	FILE *f;
 	int n;
@@ -732,13 +841,15 @@ static int cmd_holders(void)
 		n = holder_fds(p->d_name);
 		if (!n)
 			continue;
+		/* The name and a new line; the name may hold new lines too. */
 		snprintf(path, sizeof(path), "/proc/%s/comm", p->d_name);
 		f = fopen(path, "r");
-		if (!f || !fgets(comm, sizeof(comm), f))
-			comm[0] = 0;
+		len = f ? fread(comm, 1, sizeof(comm) - 1, f) : 0;
 		if (f)
 			fclose(f);
-		comm[strcspn(comm, "\n")] = 0;
+		if (len && comm[len - 1] == '\n')
+			len--;
+		comm[len] = 0;
 		out_open(NULL, '{');
 		out_uint(OUT_ANY, "pid", "pid %" PRIu64, strtoull(p->d_name, NULL, 10));
 		out_str(OUT_ANY, "comm", " comm %s", comm);
@@ -852,6 +963,9 @@ int main(int argc, char **argv)
 	const char *cmd;
 	size_t i;
 
+	/* What the terminal can show of a name (text_string()). */
+	setlocale(LC_CTYPE, "");
+	utf8_locale = !strcmp(nl_langinfo(CODESET), "UTF-8");
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		usage(stdout);
 		return 0;
