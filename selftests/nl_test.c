@@ -310,4 +310,63 @@ TEST_F(nl, owner_ids_as_the_receiver_sees_them)
 	prnl_close(&ev);
 }
 
+#define NBLOCKS	400
+
+/*
+ * A dump of more reservations than one message batch holds, during which
+ * the first one ends: each of the others is described once (the dump goes
+ * on from a port, not from a count of reservations passed), and the
+ * messages after the change say NLM_F_DUMP_INTR.
+ */
+TEST_F(nl, dump_goes_on_from_a_port)
+{
+	struct portres_persistent arg = { .protocol = IPPROTO_TCP, .count = 1 };
+	static unsigned char seen[NBLOCKS];
+	bool done = false, intr = false;
+	struct nlmsghdr *nlh;
+	unsigned int i, batches = 0, twice = 0, missing = 0;
+	int n;
+
+	for (i = 0; i < NBLOCKS; i++) {
+		arg.start = 20000 + 2 * i;
+		arg.token = 0;
+		ASSERT_EQ(0, portres_raw_ioctl(PORTRES_IOC_CREATE, &arg));
+	}
+	nlh = REQ(PORTRES_CMD_GET, NLM_F_DUMP);
+	ASSERT_LT(0, mnl_socket_sendto(self->nl.nl, nlh, nlh->nlmsg_len));
+	/* The first batch is queued; the next is made after this. */
+	arg.start = 20000;
+	arg.token = 0;
+	ASSERT_EQ(0, portres_raw_ioctl(PORTRES_IOC_DELETE, &arg));
+	while (!done) {
+		n = mnl_socket_recvfrom(self->nl.nl, self->nl.buf,
+					MNL_SOCKET_BUFFER_SIZE);
+		ASSERT_LT(0, n);
+		batches++;
+		for (nlh = (struct nlmsghdr *)self->nl.buf; mnl_nlmsg_ok(nlh, n);
+		     nlh = mnl_nlmsg_next(nlh, &n)) {
+			struct prnl_resv r;
+			const char *why;
+
+			intr |= !!(nlh->nlmsg_flags & NLM_F_DUMP_INTR);
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				done = true;
+				break;
+			}
+			ASSERT_NE(NLMSG_ERROR, nlh->nlmsg_type);
+			ASSERT_EQ(0, prnl_resv_parse(nlh, &r, &why))
+				TH_LOG("%s", why);
+			i = (r.start - 20000) / 2;
+			ASSERT_LT(i, NBLOCKS);
+			twice += seen[i]++ == 1;
+		}
+	}
+	for (i = 1; i < NBLOCKS; i++)
+		missing += !seen[i];
+	EXPECT_LT(2, batches);
+	EXPECT_EQ(0, twice);
+	EXPECT_EQ(0, missing);
+	EXPECT_TRUE(intr);
+}
+
 TEST_HARNESS_MAIN

@@ -131,8 +131,10 @@ struct portres_persistent {
  * with an extended ack that names the problem.
  *
  * PORTRES_CMD_GET
- *	dump: every reservation of the caller's namespace, one message each;
- *	      [PORTRES_A_PROTOCOL] keeps one protocol.
+ *	dump: every reservation of the caller's namespace, one message each,
+ *	      by protocol and first port; [PORTRES_A_PROTOCOL] keeps one
+ *	      protocol.  Messages sent after a reservation was made or
+ *	      ended during the dump carry NLM_F_DUMP_INTR.
  *	do:   PORTRES_A_PROTOCOL, PORTRES_A_START: the reservation covering
  *	      that port (ENOENT if none).
  *	Each reservation is described by:
