@@ -56,8 +56,7 @@ static const struct genl_multicast_group portres_nl_mcgrps[] = {
  * lock.  The ports in use are counted from the copy after the lock is
  * dropped wherever the caller holds it for no other reason: a GET, a dump
  * or a lookup, which anyone may ask for, never walks the bind tables under
- * it.  @owner: the owner is shown, its command name and, when they are
- * not 0 and -1, its @pid and @uid.
+ * it.  @owner: the owner's command name, pid and uid are shown.
  */
 struct portres_nl_resv {
 	struct net *net;
@@ -75,15 +74,29 @@ struct portres_nl_resv {
 };
 
 /*
+ * Whether the sender of the request @req sees who owns @resv: the owner's
+ * user does (the uid the request was sent with), and so does a sender with
+ * CAP_NET_ADMIN over the namespace (@admin).  Nobody else: /proc mounted
+ * with hidepid= hides other users' processes, ss -p shows them to root
+ * only, and a reservation tells no more.  Events (no @req) never show it.
+ */
+static bool portres_nl_owner_shown(const struct portres_resv *resv,
+				   const struct sk_buff *req, bool admin)
+{
+	if (resv->persistent || !req)
+		return false;
+	return admin || uid_eq(NETLINK_CREDS(req)->uid, resv->uid);
+}
+
+/*
  * Copies @resv, whose namespace's lock is held, to @s: the token only if
- * @token, the owner's pid and uid only if @ids.  Those are the ones the
+ * @token, the owner only if @owner.  The owner's pid and uid are those the
  * requester sees (a reply goes to its socket, and a dump is read by it),
- * each left out when it has no number there.  Events go to listeners in
- * any namespaces at once, and carry the command name only.
+ * each left out when it has no number there.
  */
 static void portres_nl_snap(struct portres_nl_resv *s,
 			    const struct portres_resv *resv, bool token,
-			    bool ids)
+			    bool owner)
 {
 	lockdep_assert_held(&resv->pn->lock);
 	memset(s, 0, sizeof(*s));
@@ -96,11 +109,10 @@ static void portres_nl_snap(struct portres_nl_resv *s,
 	s->has_token = token;
 	if (token)
 		s->token = resv->token;
-	s->owner = !resv->persistent;
-	memcpy(s->comm, resv->comm, sizeof(s->comm));
-	s->uid = (uid_t)-1;
-	if (!s->owner || !ids)
+	s->owner = owner;
+	if (!owner)
 		return;
+	memcpy(s->comm, resv->comm, sizeof(s->comm));
 	s->pid = pid_nr_ns(resv->tgid, task_active_pid_ns(current));
 	s->uid = from_kuid(current_user_ns(), resv->uid);
 }
@@ -278,7 +290,8 @@ static int portres_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 	resv = portres_resv_at(pn, proto,
 			       nla_get_u16(info->attrs[PORTRES_A_START]));
 	if (resv)
-		portres_nl_snap(&s, resv, admin, true);
+		portres_nl_snap(&s, resv, admin,
+				portres_nl_owner_shown(resv, skb, admin));
 	mutex_unlock(&pn->lock);
 	if (!resv) {
 		NL_SET_ERR_MSG_MOD(info->extack, "no reservation holds that port");
@@ -340,7 +353,8 @@ static bool portres_nl_dump_next(struct portres_net *pn,
 			break;
 	}
 	if (resv) {
-		portres_nl_snap(s, resv, admin, true);
+		portres_nl_snap(s, resv, admin,
+				portres_nl_owner_shown(resv, cb->skb, admin));
 		*pos = proto * PORTRES_NPORTS + resv->start + resv->count;
 	}
 	cb->seq = pn->seq;
@@ -413,7 +427,7 @@ static int portres_nl_create(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_MOD(info->extack,
 				   "the block overlaps a reservation or a port in use");
 	if (!err) {
-		portres_nl_snap(&s, resv, true, true);
+		portres_nl_snap(&s, resv, true, false);
 		err = portres_nl_reply(info, &s);
 		if (err)
 			portres_resv_release(resv);
@@ -452,7 +466,7 @@ static int portres_nl_lookup(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&pn->lock);
 	resv = portres_resv_persistent(pn, proto, start, count);
 	if (resv)
-		portres_nl_snap(&s, resv, true, true);
+		portres_nl_snap(&s, resv, true, false);
 	mutex_unlock(&pn->lock);
 	if (!resv) {
 		NL_SET_ERR_MSG_MOD(info->extack,
@@ -513,7 +527,9 @@ static struct genl_family portres_genl_family __ro_after_init = {
 /*
  * Announces a reservation made or ended, to the listeners of the
  * namespace's event group; called with the namespace's lock held.  Nothing
- * is sent for a namespace going away.
+ * is sent for a namespace going away.  An event carries neither the token
+ * nor the owner: any user may join the group, and one who may see the
+ * owner asks GET for it.
  */
 static void portres_netlink_notify(const struct portres_resv *resv, bool made)
 {
