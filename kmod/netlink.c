@@ -51,8 +51,75 @@ static const struct genl_multicast_group portres_nl_mcgrps[] = {
 	[PORTRES_NL_MCGRP_EVENTS] = { .name = PORTRES_GENL_MCGRP_EVENTS },
 };
 
+/*
+ * What a message says of one reservation, copied under the namespace's
+ * lock.  The ports in use are counted from the copy after the lock is
+ * dropped wherever the caller holds it for no other reason: a GET, a dump
+ * or a lookup, which anyone may ask for, never walks the bind tables under
+ * it.  @owner: the owner's command name, pid and uid are shown.
+ */
+struct portres_nl_resv {
+	struct net *net;
+	u64 token;
+	char comm[TASK_COMM_LEN];
+	pid_t pid;
+	uid_t uid;
+	u16 start;
+	u16 count;
+	u8 proto;
+	bool persistent;
+	bool exclusive;
+	bool has_token;
+	bool owner;
+};
+
+/*
+ * Whether the sender of the request @req sees who owns @resv: the owner's
+ * user does (the uid the request was sent with), and so does a sender with
+ * CAP_NET_ADMIN over the namespace (@admin).  Nobody else: /proc mounted
+ * with hidepid= hides other users' processes, ss -p shows them to root
+ * only, and a reservation tells no more.  Events (no @req) never show it.
+ */
+static bool portres_nl_owner_shown(const struct portres_resv *resv,
+				   const struct sk_buff *req, bool admin)
+{
+	if (resv->persistent || !req)
+		return false;
+	return admin || uid_eq(NETLINK_CREDS(req)->uid, resv->uid);
+}
+
+/*
+ * Copies @resv, whose namespace's lock is held, to @s: the token only if
+ * @token, the owner only if @owner.  The owner's pid and uid are those the
+ * requester sees (a reply goes to its socket, and a dump is read by it),
+ * each left out when it has no number there.
+ */
+static void portres_nl_snap(struct portres_nl_resv *s,
+			    const struct portres_resv *resv, bool token,
+			    bool owner)
+{
+	lockdep_assert_held(&resv->pn->lock);
+	memset(s, 0, sizeof(*s));
+	s->net = resv->pn->net;
+	s->start = resv->start;
+	s->count = resv->count;
+	s->proto = resv->proto;
+	s->persistent = resv->persistent;
+	s->exclusive = resv->exclusive;
+	s->has_token = token;
+	if (token)
+		s->token = resv->token;
+	s->owner = owner;
+	if (!owner)
+		return;
+	memcpy(s->comm, resv->comm, sizeof(s->comm));
+	s->pid = pid_nr_ns(resv->tgid, task_active_pid_ns(current));
+	s->uid = from_kuid(current_user_ns(), resv->uid);
+}
+
+/* One bucket at a time, with a chance to reschedule between ports. */
 static int portres_nl_put_ports(struct sk_buff *skb,
-				const struct portres_resv *resv)
+				const struct portres_nl_resv *s)
 {
 	unsigned int port, used = 0;
 	struct nlattr *nest;
@@ -60,8 +127,9 @@ static int portres_nl_put_ports(struct sk_buff *skb,
 	nest = nla_nest_start(skb, PORTRES_A_PORTS);
 	if (!nest)
 		return -EMSGSIZE;
-	for (port = resv->start; port < resv->start + resv->count; port++) {
-		if (!portres_port_in_use(resv->pn->net, resv->proto, port))
+	for (port = s->start; port < s->start + s->count; port++) {
+		cond_resched();
+		if (!portres_port_in_use(s->net, s->proto, port))
 			continue;
 		if (used++ < PORTRES_NL_MAX_PORTS &&
 		    nla_put_u16(skb, PORTRES_A_PORT, port))
@@ -71,37 +139,23 @@ static int portres_nl_put_ports(struct sk_buff *skb,
 	return nla_put_u32(skb, PORTRES_A_IN_USE, used);
 }
 
-/*
- * The owner of a runtime reservation, in a reply: its pid and uid as the
- * requester sees them (a reply goes to the requester's socket; a dump is
- * read by it), each left out when it has no number there.  Events go to
- * listeners in any namespaces at once, and carry the command name only.
- */
 static int portres_nl_put_owner(struct sk_buff *skb,
-				const struct portres_resv *resv, bool ids)
+				const struct portres_nl_resv *s)
 {
-	pid_t pid;
-	uid_t uid;
-
-	if (nla_put_string(skb, PORTRES_A_OWNER_COMM, resv->comm))
-		return -EMSGSIZE;
-	if (!ids)
-		return 0;
-	pid = pid_nr_ns(resv->tgid, task_active_pid_ns(current));
-	if (pid && nla_put_u32(skb, PORTRES_A_OWNER_PID, pid))
-		return -EMSGSIZE;
-	uid = from_kuid(current_user_ns(), resv->uid);
-	if (uid != (uid_t)-1 && nla_put_u32(skb, PORTRES_A_OWNER_UID, uid))
+	if (nla_put_string(skb, PORTRES_A_OWNER_COMM, s->comm) ||
+	    (s->pid && nla_put_u32(skb, PORTRES_A_OWNER_PID, s->pid)) ||
+	    (s->uid != (uid_t)-1 &&
+	     nla_put_u32(skb, PORTRES_A_OWNER_UID, s->uid)))
 		return -EMSGSIZE;
 	return 0;
 }
 
 /*
- * Describes @resv in a message of @cmd; the token only if @token.  In a
- * dump (@cb), marks the message if the table changed since the dump began.
+ * Describes the reservation @s in a message of @cmd.  In a dump (@cb),
+ * marks the message if the table changed since the previous one.
  */
-static int portres_nl_fill(struct sk_buff *skb, const struct portres_resv *resv,
-			   u32 portid, u32 seq, int flags, u8 cmd, bool token,
+static int portres_nl_fill(struct sk_buff *skb, const struct portres_nl_resv *s,
+			   u32 portid, u32 seq, int flags, u8 cmd,
 			   struct netlink_callback *cb)
 {
 	void *hdr;
@@ -111,19 +165,17 @@ static int portres_nl_fill(struct sk_buff *skb, const struct portres_resv *resv,
 		return -EMSGSIZE;
 	if (cb)
 		genl_dump_check_consistent(cb, hdr);
-	if (nla_put_u8(skb, PORTRES_A_PROTOCOL,
-		       portres_proto_to_ip(resv->proto)) ||
-	    nla_put_u16(skb, PORTRES_A_START, resv->start) ||
-	    nla_put_u16(skb, PORTRES_A_COUNT, resv->count) ||
-	    nla_put_u8(skb, PORTRES_A_KIND, resv->persistent ?
+	if (nla_put_u8(skb, PORTRES_A_PROTOCOL, portres_proto_to_ip(s->proto)) ||
+	    nla_put_u16(skb, PORTRES_A_START, s->start) ||
+	    nla_put_u16(skb, PORTRES_A_COUNT, s->count) ||
+	    nla_put_u8(skb, PORTRES_A_KIND, s->persistent ?
 		       PORTRES_KIND_PERSISTENT : PORTRES_KIND_RUNTIME) ||
-	    ((!resv->persistent || resv->exclusive) &&
+	    ((!s->persistent || s->exclusive) &&
 	     nla_put_flag(skb, PORTRES_A_EXCLUSIVE)) ||
-	    (token && nla_put_u64_64bit(skb, PORTRES_A_TOKEN, resv->token,
-					PORTRES_A_PAD)) ||
-	    portres_nl_put_ports(skb, resv) ||
-	    (!resv->persistent &&
-	     portres_nl_put_owner(skb, resv, cmd == PORTRES_CMD_GET)))
+	    (s->has_token && nla_put_u64_64bit(skb, PORTRES_A_TOKEN, s->token,
+					       PORTRES_A_PAD)) ||
+	    portres_nl_put_ports(skb, s) ||
+	    (s->owner && portres_nl_put_owner(skb, s)))
 		goto err_cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
@@ -198,9 +250,9 @@ static int portres_nl_admin_block(struct sk_buff *skb, struct genl_info *info,
 	return err ? err : portres_nl_need_admin(skb, info);
 }
 
-/* Replies with the reservation @resv of @pn, whose lock is held. */
+/* Replies with the reservation @s. */
 static int portres_nl_reply(struct genl_info *info,
-			    const struct portres_resv *resv, bool token)
+			    const struct portres_nl_resv *s)
 {
 	struct sk_buff *msg;
 	int err;
@@ -208,8 +260,8 @@ static int portres_nl_reply(struct genl_info *info,
 	msg = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	err = portres_nl_fill(msg, resv, info->snd_portid, info->snd_seq, 0,
-			      info->genlhdr->cmd, token, NULL);
+	err = portres_nl_fill(msg, s, info->snd_portid, info->snd_seq, 0,
+			      info->genlhdr->cmd, NULL);
 	if (err) {
 		nlmsg_free(msg);
 		return err;
@@ -221,8 +273,10 @@ static int portres_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
 	struct portres_net *pn = portres_pernet(net);
+	bool admin = portres_nl_admin(skb, net);
 	struct portres_resv *resv;
-	int proto, err;
+	struct portres_nl_resv s;
+	int proto;
 
 	proto = portres_nl_proto(info, info->attrs, info->extack);
 	if (proto < 0)
@@ -235,14 +289,15 @@ static int portres_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&pn->lock);
 	resv = portres_resv_at(pn, proto,
 			       nla_get_u16(info->attrs[PORTRES_A_START]));
-	if (resv) {
-		err = portres_nl_reply(info, resv, portres_nl_admin(skb, net));
-	} else {
-		NL_SET_ERR_MSG_MOD(info->extack, "no reservation holds that port");
-		err = -ENOENT;
-	}
+	if (resv)
+		portres_nl_snap(&s, resv, admin,
+				portres_nl_owner_shown(resv, skb, admin));
 	mutex_unlock(&pn->lock);
-	return err;
+	if (!resv) {
+		NL_SET_ERR_MSG_MOD(info->extack, "no reservation holds that port");
+		return -ENOENT;
+	}
+	return portres_nl_reply(info, &s);
 }
 
 /*
@@ -274,40 +329,73 @@ static int portres_nl_dump_filter(struct netlink_callback *cb)
 	return 0;
 }
 
+/*
+ * Copies to @s the first reservation of @pn (of protocol @only, if not
+ * negative) at or after @pos, a protocol times PORTRES_NPORTS plus a port,
+ * and moves @pos past it.  Return: false when there is none.
+ */
+static bool portres_nl_dump_next(struct portres_net *pn,
+				 struct netlink_callback *cb, int only,
+				 unsigned long *pos, struct portres_nl_resv *s,
+				 bool admin)
+{
+	struct portres_resv *resv = NULL;
+	unsigned long port;
+	int proto;
+
+	mutex_lock(&pn->lock);
+	for (proto = *pos / PORTRES_NPORTS; proto < PORTRES_NPROTO; proto++) {
+		if (only >= 0 && proto != only)
+			continue;
+		port = proto == *pos / PORTRES_NPORTS ? *pos % PORTRES_NPORTS : 0;
+		resv = mt_find(&pn->blocks[proto], &port, PORTRES_NPORTS - 1);
+		if (resv)
+			break;
+	}
+	if (resv) {
+		portres_nl_snap(s, resv, admin,
+				portres_nl_owner_shown(resv, cb->skb, admin));
+		*pos = proto * PORTRES_NPORTS + resv->start + resv->count;
+	}
+	cb->seq = pn->seq;
+	mutex_unlock(&pn->lock);
+	return resv;
+}
+
+/*
+ * A dump goes through the reservations by protocol and first port, taking
+ * the lock for each one's copy only.  cb->args[0] keeps where the next one
+ * starts, which no reservation made or ended meanwhile moves: none is
+ * described twice or skipped, and the messages after such a change are
+ * marked NLM_F_DUMP_INTR.
+ */
 static int portres_nl_get_dumpit(struct sk_buff *skb,
 				 struct netlink_callback *cb)
 {
 	struct net *net = sock_net(skb->sk);
 	struct portres_net *pn = portres_pernet(net);
-	bool token = portres_nl_admin(cb->skb, net);
-	long idx = 0, skip = cb->args[0];
-	struct portres_resv *resv;
-	int proto, err = 0;
+	bool admin = portres_nl_admin(cb->skb, net);
+	struct portres_nl_resv s;
+	unsigned long pos;
+	int err = 0;
 
 	if (!cb->args[2]) {
 		err = portres_nl_dump_filter(cb);
 		if (err)
 			return err;
 	}
-	proto = cb->args[1] - 1;
-
-	mutex_lock(&pn->lock);
-	cb->seq = pn->seq;
-	list_for_each_entry(resv, &pn->resvs, node) {
-		if (idx++ < skip)
-			continue;
-		if (proto >= 0 && resv->proto != proto)
-			continue;
-		err = portres_nl_fill(skb, resv, NETLINK_CB(cb->skb).portid,
-				      cb->nlh->nlmsg_seq, NLM_F_MULTI,
-				      PORTRES_CMD_GET, token, cb);
-		if (err) {
-			idx--;
+	for (;;) {
+		pos = cb->args[0];
+		if (!portres_nl_dump_next(pn, cb, (int)cb->args[1] - 1, &pos,
+					  &s, admin))
 			break;
-		}
+		err = portres_nl_fill(skb, &s, NETLINK_CB(cb->skb).portid,
+				      cb->nlh->nlmsg_seq, NLM_F_MULTI,
+				      PORTRES_CMD_GET, cb);
+		if (err)
+			break;
+		cb->args[0] = pos;
 	}
-	mutex_unlock(&pn->lock);
-	cb->args[0] = idx;
 	/* A reservation that fits in no message at all is an error. */
 	if (err && !skb->len)
 		return err;
@@ -319,6 +407,7 @@ static int portres_nl_create(struct sk_buff *skb, struct genl_info *info)
 	struct net *net = genl_info_net(info);
 	struct portres_net *pn = portres_pernet(net);
 	struct portres_resv *resv;
+	struct portres_nl_resv s;
 	u16 start, count;
 	int proto, err;
 
@@ -338,7 +427,8 @@ static int portres_nl_create(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_MOD(info->extack,
 				   "the block overlaps a reservation or a port in use");
 	if (!err) {
-		err = portres_nl_reply(info, resv, true);
+		portres_nl_snap(&s, resv, true, false);
+		err = portres_nl_reply(info, &s);
 		if (err)
 			portres_resv_release(resv);
 	}
@@ -366,6 +456,7 @@ static int portres_nl_lookup(struct sk_buff *skb, struct genl_info *info)
 {
 	struct portres_net *pn = portres_pernet(genl_info_net(info));
 	struct portres_resv *resv;
+	struct portres_nl_resv s;
 	u16 start, count;
 	int proto, err;
 
@@ -374,15 +465,15 @@ static int portres_nl_lookup(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	mutex_lock(&pn->lock);
 	resv = portres_resv_persistent(pn, proto, start, count);
-	if (resv) {
-		err = portres_nl_reply(info, resv, true);
-	} else {
+	if (resv)
+		portres_nl_snap(&s, resv, true, false);
+	mutex_unlock(&pn->lock);
+	if (!resv) {
 		NL_SET_ERR_MSG_MOD(info->extack,
 				   "no persistent reservation of exactly that block");
-		err = -ENOENT;
+		return -ENOENT;
 	}
-	mutex_unlock(&pn->lock);
-	return err;
+	return portres_nl_reply(info, &s);
 }
 
 static const struct genl_ops portres_nl_ops[] = {
@@ -436,11 +527,14 @@ static struct genl_family portres_genl_family __ro_after_init = {
 /*
  * Announces a reservation made or ended, to the listeners of the
  * namespace's event group; called with the namespace's lock held.  Nothing
- * is sent for a namespace going away.
+ * is sent for a namespace going away.  An event carries neither the token
+ * nor the owner: any user may join the group, and one who may see the
+ * owner asks GET for it.
  */
 static void portres_netlink_notify(const struct portres_resv *resv, bool made)
 {
 	struct net *net = resv->pn->net;
+	struct portres_nl_resv s;
 	struct sk_buff *msg;
 
 	lockdep_assert_held(&resv->pn->lock);
@@ -451,9 +545,9 @@ static void portres_netlink_notify(const struct portres_resv *resv, bool made)
 	msg = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return;
-	if (portres_nl_fill(msg, resv, 0, 0, 0,
-			    made ? PORTRES_CMD_NEW : PORTRES_CMD_DEL, false,
-			    NULL)) {
+	portres_nl_snap(&s, resv, false, false);
+	if (portres_nl_fill(msg, &s, 0, 0, 0,
+			    made ? PORTRES_CMD_NEW : PORTRES_CMD_DEL, NULL)) {
 		nlmsg_free(msg);
 		return;
 	}

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <grp.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <net/if.h>
@@ -214,10 +215,10 @@ static int get_owner(uint16_t start, struct prnl_resv *r)
 
 /*
  * A process in a pid namespace of its own (where it is pid 1) holds a
- * block.  The event listeners get carries no pid or uid, which would be
- * the owner's view; a GET from the initial namespaces gets the pid and
- * uid seen there; one from a pid and user namespace where the owner has no
- * pid and root no uid gets neither.
+ * block.  The event listeners get carries no owner (any user may listen);
+ * a GET from the initial namespaces gets the pid and uid seen there; one
+ * by the same user from a pid and user namespace where the owner has no
+ * pid and root no uid gets the command name only.
  */
 TEST_F(nl, owner_ids_as_the_receiver_sees_them)
 {
@@ -265,13 +266,14 @@ TEST_F(nl, owner_ids_as_the_receiver_sees_them)
 	ASSERT_EQ(sizeof(g), read(from_child[0], &g, sizeof(g)));
 	ASSERT_EQ(1, read(ready[0], &c, 1));
 
-	/* The event: the command name only. */
+	/* The event: no owner at all. */
 	n = mnl_socket_recvfrom(ev.nl, ev.buf, MNL_SOCKET_BUFFER_SIZE);
 	ASSERT_LT(0, n);
 	ASSERT_EQ(0, prnl_resv_parse((struct nlmsghdr *)ev.buf, &o, &why))
 		TH_LOG("%s", why);
 	EXPECT_EQ(PORTRES_CMD_NEW, o.cmd);
-	EXPECT_TRUE(o.has_owner);
+	EXPECT_EQ(PORTRES_KIND_RUNTIME, o.kind);
+	EXPECT_FALSE(o.has_owner) TH_LOG("event says comm %s", o.comm);
 	EXPECT_FALSE(o.has_pid) TH_LOG("event says pid %u", o.pid);
 	EXPECT_FALSE(o.has_uid);
 
@@ -308,6 +310,174 @@ TEST_F(nl, owner_ids_as_the_receiver_sees_them)
 	ASSERT_EQ(a, waitpid(a, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	prnl_close(&ev);
+}
+
+/* The reservations of a dump, or the one a GET answers. */
+struct seen {
+	unsigned int n;
+	struct prnl_resv r[4];
+};
+
+static int collect_resv(const struct nlmsghdr *nlh, void *data)
+{
+	struct seen *seen = data;
+	const char *why;
+
+	if (seen->n == 4)
+		return MNL_CB_ERROR;
+	return prnl_resv_parse(nlh, &seen->r[seen->n++], &why) ?
+	       MNL_CB_ERROR : MNL_CB_OK;
+}
+
+/* Dumps the reservations, or GETs the UDP one at @start; 0 or -errno. */
+static int look(struct prnl *p, uint16_t start, struct seen *seen)
+{
+	struct nlmsghdr *nlh;
+
+	seen->n = 0;
+	nlh = prnl_request(p, PORTRES_CMD_GET, start ? 0 : NLM_F_DUMP);
+	if (start) {
+		mnl_attr_put_u8(nlh, PORTRES_A_PROTOCOL, IPPROTO_UDP);
+		mnl_attr_put_u16(nlh, PORTRES_A_START, start);
+	}
+	return prnl_talk(p, nlh, collect_resv, seen);
+}
+
+static const struct prnl_resv *find(const struct seen *seen, unsigned int start)
+{
+	unsigned int i;
+
+	for (i = 0; i < seen->n; i++)
+		if (seen->r[i].start == start)
+			return &seen->r[i];
+	return NULL;
+}
+
+/* Whether @r is a runtime reservation whose owner is @pid and @uid. */
+static bool owned_by(const struct prnl_resv *r, pid_t pid, uid_t uid)
+{
+	return r && r->kind == PORTRES_KIND_RUNTIME && r->has_owner &&
+	       r->has_pid && r->pid == (unsigned int)pid && r->has_uid &&
+	       r->uid == uid && r->comm[0];
+}
+
+static bool ownerless(const struct prnl_resv *r)
+{
+	return r && !r->has_owner && !r->has_pid && !r->has_uid;
+}
+
+/*
+ * Who owns a runtime reservation is shown, in GET and dumps, to the
+ * owner's user and to CAP_NET_ADMIN over the namespace, as /proc with
+ * hidepid= and ss -p show a process: root holds one block and nobody
+ * another; nobody sees its own owner and not root's, root sees both.
+ */
+TEST_F(nl, owner_shown_to_its_user_and_admins)
+{
+	struct portres_acquire arg = { .start = 40000, .count = 4 };
+	int go[2], ready[2], status;
+	struct seen seen;
+	pid_t child;
+	char c;
+
+	arg.fd = socket(AF_INET, SOCK_DGRAM, 0);
+	ASSERT_EQ(0, portres_raw_ioctl(PORTRES_IOC_ACQUIRE, &arg));
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(ready));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		struct portres_acquire mine = { .start = 41000, .count = 2 };
+		struct prnl p;
+		int bad = 0;
+
+		close(go[1]);
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(100);
+		mine.fd = socket(AF_INET, SOCK_DGRAM, 0);
+		if (portres_raw_ioctl(PORTRES_IOC_ACQUIRE, &mine) || prnl_open(&p))
+			_exit(101);
+		bad |= look(&p, 0, &seen) || seen.n != 2;
+		bad |= !ownerless(find(&seen, 40000)) << 1;
+		bad |= !owned_by(find(&seen, 41000), getpid(), 65534) << 2;
+		bad |= (look(&p, 40000, &seen) || !ownerless(find(&seen, 40000))) << 3;
+		bad |= (look(&p, 41000, &seen) ||
+			!owned_by(find(&seen, 41000), getpid(), 65534)) << 4;
+		prnl_close(&p);
+		/* Holds its block until root has looked. */
+		if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) < 0)
+			_exit(102);
+		_exit(bad);
+	}
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	ASSERT_EQ(0, look(&self->nl, 0, &seen));
+	EXPECT_EQ(2, seen.n);
+	EXPECT_TRUE(owned_by(find(&seen, 40000), getpid(), 0));
+	EXPECT_TRUE(owned_by(find(&seen, 41000), child, 65534));
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(arg.fd);
+}
+
+#define NBLOCKS	400
+
+/*
+ * A dump of more reservations than one message batch holds, during which
+ * the first one ends: each of the others is described once (the dump goes
+ * on from a port, not from a count of reservations passed), and the
+ * messages after the change say NLM_F_DUMP_INTR.
+ */
+TEST_F(nl, dump_goes_on_from_a_port)
+{
+	struct portres_persistent arg = { .protocol = IPPROTO_TCP, .count = 1 };
+	static unsigned char seen[NBLOCKS];
+	bool done = false, intr = false;
+	struct nlmsghdr *nlh;
+	unsigned int i, batches = 0, twice = 0, missing = 0;
+	int n;
+
+	for (i = 0; i < NBLOCKS; i++) {
+		arg.start = 20000 + 2 * i;
+		arg.token = 0;
+		ASSERT_EQ(0, portres_raw_ioctl(PORTRES_IOC_CREATE, &arg));
+	}
+	nlh = REQ(PORTRES_CMD_GET, NLM_F_DUMP);
+	ASSERT_LT(0, mnl_socket_sendto(self->nl.nl, nlh, nlh->nlmsg_len));
+	/* The first batch is queued; the next is made after this. */
+	arg.start = 20000;
+	arg.token = 0;
+	ASSERT_EQ(0, portres_raw_ioctl(PORTRES_IOC_DELETE, &arg));
+	while (!done) {
+		n = mnl_socket_recvfrom(self->nl.nl, self->nl.buf,
+					MNL_SOCKET_BUFFER_SIZE);
+		ASSERT_LT(0, n);
+		batches++;
+		for (nlh = (struct nlmsghdr *)self->nl.buf; mnl_nlmsg_ok(nlh, n);
+		     nlh = mnl_nlmsg_next(nlh, &n)) {
+			struct prnl_resv r;
+			const char *why;
+
+			intr |= !!(nlh->nlmsg_flags & NLM_F_DUMP_INTR);
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				done = true;
+				break;
+			}
+			ASSERT_NE(NLMSG_ERROR, nlh->nlmsg_type);
+			ASSERT_EQ(0, prnl_resv_parse(nlh, &r, &why))
+				TH_LOG("%s", why);
+			i = (r.start - 20000) / 2;
+			ASSERT_LT(i, NBLOCKS);
+			twice += seen[i]++ == 1;
+		}
+	}
+	for (i = 1; i < NBLOCKS; i++)
+		missing += !seen[i];
+	EXPECT_LT(2, batches);
+	EXPECT_EQ(0, twice);
+	EXPECT_EQ(0, missing);
+	EXPECT_TRUE(intr);
 }
 
 TEST_HARNESS_MAIN

@@ -17,7 +17,7 @@ printable() {	# printable FILE: printable ASCII and new lines, nothing else
 	[ "$(tr -d '\n\040-\176' <"$1" | wc -c)" -eq 0 ]
 }
 conf=/etc/portres.conf
-echo "1..39"
+echo "1..40"
 echo "# portresctl test" > $conf
 
 portresctl show >/tmp/out 2>&1 && has '(none)' /tmp/out &&
@@ -45,6 +45,9 @@ ok "show -j: the same, with the token for root"
 as_nobody portresctl -j show >/tmp/out 2>&1 && has "\"start\":$start" /tmp/out &&
 	! has '"token"' /tmp/out
 ok "show -j as nobody: no token"
+! has '"owner"' /tmp/out && as_nobody portresctl show tcp >/tmp/out2 2>&1 &&
+	grep -E "^ *$start +$end +yes +2/10 +-\$" /tmp/out2 >/dev/null
+ok "show as nobody: no owner of root's block (text and JSON)"
 grep -o '"ports":\[[0-9,]*\]' /tmp/out | grep -qE "^\"ports\":\[$start,$((start + 1))\]\$"
 ok "show -j: the ports in use"
 

@@ -7,8 +7,10 @@
  * a FUSE-backed mapping does the same) sleeps with the lock held.  They can
  * also make a copy to their memory wait.  Neither may hold up the other
  * users of the network namespace, and the calls that waited must end as if
- * they had not.  Also here: the implicit bind asks the LSMs, as bind() does
- * (Landlock, where the kernel has network rules).
+ * they had not.  Nor may a request that anyone can make (a netlink dump of
+ * the reservations) hold up another user's acquire.  Also here: the
+ * implicit bind asks the LSMs, as bind() does (Landlock, where the kernel
+ * has network rules).
  *
  * Each test runs in a network namespace of its own; helpers return 0 or
  * -errno.
@@ -26,6 +28,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <grp.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -40,6 +43,7 @@
 
 #include "kselftest_harness.h"
 #include "helpers.h"
+#include "nlutil.h"
 
 #define BLOCK	40000
 #define OTHER	41000
@@ -433,6 +437,157 @@ TEST_F(stall, double_bind_zero_keeps_block_whole)
 	close(owner);
 }
 
+#define WALK_START	2000
+#define WALK_COUNT	60000
+#define WALK_SOCKS	20000
+
+/*
+ * Makes the persistent UDP block WALK_START.. of WALK_COUNT ports, not
+ * exclusive, and binds WALK_SOCKS sockets into it, in the caller's
+ * namespace: describing the block walks the bind table's chain of each of
+ * its ports, about 20 sockets long in a guest's 1,024-slot table.
+ * Return: the sockets (closed by walk_block_end()), or NULL.
+ */
+static int *walk_block_make(void)
+{
+	struct portres_persistent arg = {
+		.protocol = IPPROTO_UDP,
+		.start = WALK_START,
+		.count = WALK_COUNT,
+	};
+	struct rlimit nofile = { WALK_SOCKS + 100, WALK_SOCKS + 100 };
+	int i, *socks;
+
+	if (setrlimit(RLIMIT_NOFILE, &nofile) ||
+	    portres_raw_ioctl(PORTRES_IOC_CREATE, &arg))
+		return NULL;
+	socks = calloc(WALK_SOCKS, sizeof(*socks));
+	for (i = 0; socks && i < WALK_SOCKS; i++) {
+		socks[i] = socket(AF_INET, SOCK_DGRAM, 0);
+		if (bind_loopback(socks[i], AF_INET, WALK_START + i))
+			return NULL;
+	}
+	return socks;
+}
+
+static int walk_block_end(int *socks)
+{
+	struct portres_persistent arg = {
+		.protocol = IPPROTO_UDP,
+		.start = WALK_START,
+		.count = WALK_COUNT,
+	};
+	int i;
+
+	for (i = 0; i < WALK_SOCKS; i++)
+		close(socks[i]);
+	free(socks);
+	return portres_raw_ioctl(PORTRES_IOC_DELETE, &arg);
+}
+
+/* Dumps the reservations of the namespace; 0 or -errno. */
+static int dump_all(struct prnl *p)
+{
+	return prnl_talk(p, prnl_request(p, PORTRES_CMD_GET, NLM_F_DUMP),
+			 NULL, NULL);
+}
+
+static void pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
+ * Any user may dump the reservations, and a dump counts the ports in use
+ * of each one, which for the 60,000-port block here walks 60,000 bind-table
+ * chains.  It does so without the namespace's lock: while user nobody
+ * dumps in a loop (on CPU 0), another user's acquire and release of a
+ * 4-port block (on CPU 1) never take as long as half a dump.
+ */
+TEST_F_TIMEOUT(stall, dump_holds_up_no_acquire, 300)
+{
+	double one = 0, worst = 0, t, end;
+	int i, *socks, s, ready[2], status;
+	unsigned long *dumps, before;
+	struct prnl p;
+	uint64_t token;
+	pid_t child;
+	char c;
+
+	socks = walk_block_make();
+	ASSERT_NE(NULL, socks);
+	ASSERT_EQ(0, prnl_open(&p));
+	for (i = 0; i < 3; i++) {
+		t = now();
+		ASSERT_EQ(0, dump_all(&p));
+		one += (now() - t) / 3;
+	}
+	prnl_close(&p);
+
+	dumps = mmap(NULL, sizeof(*dumps), PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, dumps);
+	ASSERT_EQ(0, pipe(ready));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		pin_to_cpu(0);
+		/* Dies with the test, even one that stops at an assert. */
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534) ||
+		    prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() == 1)
+			_exit(100);
+		for (;;) {
+			/*
+			 * A dump that saw the acquirer's block come or go
+			 * ends with EINTR (NLM_F_DUMP_INTR), the rest of it
+			 * unread: a new socket for each.
+			 */
+			if (prnl_open(&p))
+				_exit(101);
+			i = dump_all(&p);
+			prnl_close(&p);
+			if (i && i != -EINTR)
+				_exit(102);
+			if (!__atomic_fetch_add(dumps, 1, __ATOMIC_RELAXED) &&
+			    write(ready[1], "d", 1) != 1)
+				_exit(103);
+		}
+	}
+	close(ready[1]);
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
+		pin_to_cpu(1);
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	before = __atomic_load_n(dumps, __ATOMIC_RELAXED);
+	end = now() + 3 + 5 * one;
+	while (now() < end) {
+		struct portres_token_arg rel = { .fd = s };
+
+		t = now();
+		ASSERT_EQ(0, acquire(self->dev, s, 63000, 4, &token));
+		rel.token = token;
+		ASSERT_EQ(0, dev_ioctl(self->dev, PORTRES_IOC_RELEASE, &rel));
+		t = now() - t;
+		if (t > worst)
+			worst = t;
+		usleep(1000);
+	}
+	EXPECT_LE(before + 2, __atomic_load_n(dumps, __ATOMIC_RELAXED));
+	kill(child, SIGKILL);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status))
+		TH_LOG("the dumper exited with %d", WEXITSTATUS(status));
+	close(s);
+	EXPECT_EQ(0, walk_block_end(socks));
+	EXPECT_LT(worst, one / 2)
+		TH_LOG("one dump %.1f ms, longest acquire and release %.1f ms",
+		       one * 1000, worst * 1000);
+}
+
 /* Landlock's network rules (Linux 6.7, ABI 4), declared here for older headers. */
 struct ll_ruleset_attr {
 	uint64_t handled_access_fs;
@@ -633,15 +788,6 @@ static double timed_read(const char *path)
 	return n > 0 ? now() - t : -1;
 }
 
-static void pin_to_cpu0(void)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(0, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-}
-
 struct reader {
 	pthread_t thread;
 	const char *path;
@@ -652,15 +798,11 @@ static void *read_loop(void *arg)
 {
 	struct reader *r = arg;
 
-	pin_to_cpu0();
+	pin_to_cpu(0);
 	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE))
 		timed_read(r->path);
 	return NULL;
 }
-
-#define WALK_START	2000
-#define WALK_COUNT	60000
-#define WALK_SOCKS	20000
 
 /*
  * Any user may read a persistent block's in_use, which walks the bind
@@ -673,13 +815,7 @@ static void *read_loop(void *arg)
  */
 TEST_F_TIMEOUT(initns, block_walk_leaves_the_cpu, 300)
 {
-	struct portres_persistent arg = {
-		.protocol = IPPROTO_UDP,
-		.start = WALK_START,
-		.count = WALK_COUNT,
-	};
 	const char *path = "/sys/kernel/portres/udp-2000-61999/in_use";
-	struct rlimit nofile = { WALK_SOCKS + 100, WALK_SOCKS + 100 };
 	struct sched_param fifo = { .sched_priority = 10 };
 	struct reader r = { .path = path };
 	double one = 0, worst = 0, t, end;
@@ -687,16 +823,10 @@ TEST_F_TIMEOUT(initns, block_walk_leaves_the_cpu, 300)
 
 	if (access(PORTRES_DEVICE, F_OK))
 		SKIP(return, "portres is not loaded");
-	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &nofile));
-	socks = calloc(WALK_SOCKS, sizeof(*socks));
+	/* In the initial namespace, whose blocks sysfs shows. */
+	socks = walk_block_make();
 	ASSERT_NE(NULL, socks);
-	/* In the initial namespace, whose blocks sysfs shows.  Not exclusive: the sockets may bind its ports. */
-	ASSERT_EQ(0, portres_raw_ioctl(PORTRES_IOC_CREATE, &arg));
-	for (i = 0; i < WALK_SOCKS; i++) {
-		socks[i] = socket(AF_INET, SOCK_DGRAM, 0);
-		ASSERT_EQ(0, bind_loopback(socks[i], AF_INET, WALK_START + i));
-	}
-	pin_to_cpu0();
+	pin_to_cpu(0);
 	for (i = 0; i < 3; i++) {
 		t = timed_read(path);
 		ASSERT_LT(0, t);
@@ -716,11 +846,7 @@ TEST_F_TIMEOUT(initns, block_walk_leaves_the_cpu, 300)
 	sched_setscheduler(0, SCHED_OTHER, &fifo);
 	__atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
 	pthread_join(r.thread, NULL);
-	for (i = 0; i < WALK_SOCKS; i++)
-		close(socks[i]);
-	free(socks);
-	arg.token = 0;
-	EXPECT_EQ(0, portres_raw_ioctl(PORTRES_IOC_DELETE, &arg));
+	EXPECT_EQ(0, walk_block_end(socks));
 	EXPECT_LT(worst, one / 2)
 		TH_LOG("one read %.1f ms, longest oversleep %.1f ms",
 		       one * 1000, worst * 1000);

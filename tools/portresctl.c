@@ -716,7 +716,7 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-/* The answer to GET for an event's block: the owner's ids as we see them. */
+/* The answer to GET for an event's block: its owner, if we may see it. */
 static void fill_owner(const struct prnl_resv *got, void *arg)
 {
 	struct prnl_resv *r = arg;
@@ -724,6 +724,8 @@ static void fill_owner(const struct prnl_resv *got, void *arg)
 	if (got->protocol != r->protocol || got->start != r->start ||
 	    got->count != r->count)
 		return;
+	r->has_owner = got->has_owner;
+	memcpy(r->comm, got->comm, sizeof(r->comm));
 	r->has_pid = got->has_pid;
 	r->pid = got->pid;
 	r->has_uid = got->has_uid;
@@ -731,9 +733,9 @@ static void fill_owner(const struct prnl_resv *got, void *arg)
 }
 
 /*
- * Events carry the owner's command name only (a multicast reaches
- * listeners in many namespaces); a new runtime block's owner ids come from
- * a GET on @query, the monitor's second socket, while the block lives.
+ * Events carry no owner (any user may listen); a new runtime block's owner
+ * comes from a GET on @query, the monitor's second socket, while the block
+ * lives, and only to its user and to CAP_NET_ADMIN.
  */
 static void print_event(const struct prnl_resv *ev, void *arg)
 {
@@ -741,7 +743,7 @@ static void print_event(const struct prnl_resv *ev, void *arg)
 	struct nlmsghdr *nlh;
 	struct prnl_resv r = *ev;
 
-	if (r.cmd == PORTRES_CMD_NEW && r.has_owner) {
+	if (r.cmd == PORTRES_CMD_NEW && r.kind == PORTRES_KIND_RUNTIME) {
 		nlh = prnl_request(&query->nl, PORTRES_CMD_GET, 0);
 		mnl_attr_put_u8(nlh, PORTRES_A_PROTOCOL, r.protocol);
 		mnl_attr_put_u16(nlh, PORTRES_A_START, r.start);

@@ -131,8 +131,10 @@ struct portres_persistent {
  * with an extended ack that names the problem.
  *
  * PORTRES_CMD_GET
- *	dump: every reservation of the caller's namespace, one message each;
- *	      [PORTRES_A_PROTOCOL] keeps one protocol.
+ *	dump: every reservation of the caller's namespace, one message each,
+ *	      by protocol and first port; [PORTRES_A_PROTOCOL] keeps one
+ *	      protocol.  Messages sent after a reservation was made or
+ *	      ended during the dump carry NLM_F_DUMP_INTR.
  *	do:   PORTRES_A_PROTOCOL, PORTRES_A_START: the reservation covering
  *	      that port (ENOENT if none).
  *	Each reservation is described by:
@@ -155,6 +157,10 @@ struct portres_persistent {
  *	  PORTRES_A_OWNER_UID	u32	runtime: its user, in the caller's
  *					user namespace; left out when not
  *					mapped there
+ *	The three owner attributes go only to the owner's user (the uid
+ *	the request was sent with) and to callers with CAP_NET_ADMIN over
+ *	the namespace, as /proc with hidepid= and ss -p show a process;
+ *	other callers get none of them.
  * PORTRES_CMD_CREATE	PORTRES_A_PROTOCOL, _START, _COUNT, [_EXCLUSIVE]:
  *	a persistent reservation; the reply describes it, token included.
  *	Needs CAP_NET_ADMIN over the namespace (EACCES).
@@ -166,9 +172,9 @@ struct portres_persistent {
  * PORTRES_CMD_NEW, PORTRES_CMD_DEL: sent to the multicast group
  *	PORTRES_GENL_MCGRP_EVENTS when a reservation is made (acquired or
  *	created) or ends (released, closed or deleted); described as by GET,
- *	without the token, PORTRES_A_OWNER_PID and PORTRES_A_OWNER_UID: a
- *	multicast reaches listeners in many namespaces at once, and ids mean
- *	something in one only.  A listener asks GET for them.
+ *	without the token and the owner attributes: any user may join the
+ *	group, and a multicast reaches listeners in many namespaces at once.
+ *	A listener asks GET for the owner, and gets it if it may see it.
  * Errors are those of the ioctls above, except that the policy refuses a
  * start or count of 0 with ERANGE, and an attribute of the wrong size, or
  * one a request does not take, with EINVAL.
