@@ -20,9 +20,12 @@ static int __init portres_init(void)
 	err = portres_socks_init();
 	if (err)
 		goto err_table;
-	err = portres_sysfs_init();
+	err = portres_limits_init();
 	if (err)
 		goto err_socks;
+	err = portres_sysfs_init();
+	if (err)
+		goto err_limits;
 	err = portres_nets_init();
 	if (err)
 		goto err_sysfs;
@@ -49,6 +52,8 @@ err_pernet:
 	portres_nets_uninit();
 err_sysfs:
 	portres_sysfs_uninit();
+err_limits:
+	portres_limits_uninit();
 err_socks:
 	portres_socks_uninit();
 err_table:
@@ -68,6 +73,7 @@ static void __exit portres_exit(void)
 	portres_hooks_uninit();
 	portres_nets_uninit();
 	portres_sysfs_uninit();
+	portres_limits_uninit();
 	portres_socks_uninit();
 	portres_table_uninit();
 	/* Records and reservations are freed after a grace period. */

@@ -24,6 +24,7 @@
 
 struct ctl_table;
 struct portres_entry;
+struct portres_user;
 struct sock;
 struct socket;
 
@@ -76,8 +77,8 @@ struct portres_net {
 	atomic_t binding;
 	struct srcu_struct __rcu *bind_srcu;
 	unsigned long bind_cookie;
-	struct xarray user_ports;
 	struct xarray shared;
+	unsigned int nusers;
 	unsigned int limited_ports;
 	unsigned int npersistent;
 	unsigned int seq;
@@ -85,13 +86,12 @@ struct portres_net {
 };
 
 /*
- * The users a runtime reservation of a limited caller (no CAP_NET_ADMIN
- * over the namespace) is charged to: the caller's uid and, in a user
- * namespace, the user who made the outermost one.
+ * What a runtime reservation of a limited caller (no CAP_NET_ADMIN over the
+ * namespace) is charged to: the caller's uid in its user namespace, and
+ * through it every user above (limits.c).
  */
 struct portres_charge {
-	kuid_t uid[2];
-	unsigned int nuid;
+	struct portres_user *user;
 };
 
 /*
@@ -254,12 +254,11 @@ int portres_rp_sysctl(struct portres_net *pn, struct ctl_table *table,
 struct net *portres_rp_table_net(struct ctl_table *table);
 
 /* limits.c */
-void portres_charge_of_current(struct portres_charge *c);
-int portres_charge_check(struct portres_net *pn,
-			 const struct portres_charge *c, unsigned int count);
-int portres_charge(struct portres_net *pn, const struct portres_charge *c,
-		   unsigned int count);
-void portres_uncharge(struct portres_net *pn, const struct portres_charge *c,
+int portres_limits_init(void);
+void portres_limits_uninit(void);
+int portres_charge(struct portres_net *pn, unsigned int count,
+		   struct portres_charge *c);
+void portres_uncharge(struct portres_net *pn, struct portres_charge *c,
 		      unsigned int count);
 int portres_persistent_check(struct portres_net *pn);
 int portres_assoc_check(const struct portres_resv *resv);

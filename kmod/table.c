@@ -226,7 +226,6 @@ void portres_net_init(struct portres_net *pn, struct net *net)
 	for (proto = 0; proto < PORTRES_NPROTO; proto++)
 		mt_init_flags(&pn->blocks[proto], MT_FLAGS_USE_RCU);
 	atomic_set(&pn->nsocks, 0);
-	xa_init(&pn->user_ports);
 	xa_init(&pn->shared);
 	atomic_set(&pn->binding, 0);
 	RCU_INIT_POINTER(pn->bind_srcu, NULL);
@@ -265,8 +264,7 @@ void portres_net_uninit(struct portres_net *pn)
 		portres_resv_release(resv);
 	portres_socks_drop_all(pn);
 	xa_destroy(&pn->shared);
-	WARN_ON_ONCE(!xa_empty(&pn->user_ports));
-	xa_destroy(&pn->user_ports);
+	WARN_ON_ONCE(pn->nusers);
 	for (proto = 0; proto < PORTRES_NPROTO; proto++)
 		mtree_destroy(&pn->blocks[proto]);
 	ports = rcu_replace_pointer(pn->ports, NULL,
@@ -578,8 +576,8 @@ static int portres_resv_announce(struct portres_resv *resv)
  * block below ip_unprivileged_port_start without CAP_NET_BIND_SERVICE over
  * the namespace, -EADDRINUSE when the block overlaps a reservation or a
  * port in use (or no block is free), -EDQUOT past max_user_ports for the
- * caller or the user whose namespace it runs in, or past max_ns_ports for
- * the namespace (callers without CAP_NET_ADMIN over it), -ENOMEM.
+ * caller or a user above it (limits.c), or past max_ns_ports for the
+ * namespace (callers without CAP_NET_ADMIN over it), -ENOMEM.
  */
 int portres_resv_acquire(struct portres_net *pn, struct sock *sk, int proto,
 			 u16 start, u16 count, struct portres_resv **resvp)
@@ -601,17 +599,11 @@ int portres_resv_acquire(struct portres_net *pn, struct sock *sk, int proto,
 	    !ns_capable(pn->net->user_ns, CAP_NET_BIND_SERVICE))
 		return -EACCES;
 	limited = !ns_capable_noaudit(pn->net->user_ns, CAP_NET_ADMIN);
-	if (limited) {
-		portres_charge_of_current(&charge);
-		err = portres_charge_check(pn, &charge, count);
-		if (err)
-			return err;
-	}
 	ps = portres_sock_find_or_add(pn, sk);
 	if (!ps)
 		return -ENOMEM;
 	if (limited) {
-		err = portres_charge(pn, &charge, count);
+		err = portres_charge(pn, count, &charge);
 		if (err)
 			goto err_sock;
 	}

@@ -382,11 +382,10 @@ static void portres_test_wait(struct kunit *test)
 	msleep(500);
 	/* Waiting for @b's bind, not holding @b's lock. */
 	KUNIT_EXPECT_FALSE(test, completion_done(&m.done));
-	if (mutex_trylock(&b->lock)) {
+	if (mutex_trylock(&b->lock))
 		mutex_unlock(&b->lock);
-	} else {
+	else
 		KUNIT_FAIL(test, "the namespace's lock is held during the wait");
-	}
 	portres_bind_end(b, spb, ib);
 	/* Done, though a bind of @a is still under way. */
 	done = wait_for_completion_timeout(&m.done, 5 * HZ);

@@ -259,6 +259,113 @@ TEST_F(dev, user_limit_counts_subordinate_uids)
 	EXPECT_EQ(0, set_param("max_user_ports", "4096"));
 }
 
+/*
+ * Forks a tenant: a process of root that makes a user namespace whose uids
+ * 0-9 are @base to @base + 9 (as Docker's userns-remap, LXD, Kubernetes
+ * or systemd-nspawn -U make them), keeping the test's network namespace,
+ * which the initial user namespace owns.  In it, uid k < @n acquires
+ * @counts[k] ports, one after the other, and holds them until the test
+ * closes the write end of @hold.  @res is set to the tenant's results: a
+ * character per acquire, 'y' (acquired), 'q' (EDQUOT) or 'n'.
+ * Return: the tenant's pid, or -1.
+ */
+static pid_t tenant_start(const int hold[2], unsigned int base, int n,
+			  const uint16_t *counts, char *res)
+{
+	int go[2], out[2], step[2], k, status;
+	char map[64], c;
+	pid_t pid;
+
+	if (pipe(go) || pipe(out))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		close(hold[1]);
+		close(go[1]);
+		close(out[0]);
+		if (unshare(CLONE_NEWUSER) || write(out[1], "u", 1) != 1 ||
+		    read(go[0], &c, 1) != 1 || pipe(step))
+			_exit(100);
+		for (k = 0; k < n; k++) {
+			pid_t child = fork();
+
+			if (child == 0) {
+				uint16_t start;
+				uint64_t token;
+				int ret = -EPERM;
+
+				/* uid k of the namespace: kuid base + k. */
+				if (!setgid(k) && !setuid(k))
+					ret = portres_acquire(socket(AF_INET, SOCK_DGRAM, 0),
+							      0, counts[k],
+							      &start, &token);
+				c = !ret ? 'y' : ret == -EDQUOT ? 'q' : 'n';
+				if (write(step[1], &c, 1) != 1 ||
+				    read(hold[0], &c, 1) < 0)
+					_exit(3);
+				_exit(0);
+			}
+			if (child < 0 || read(step[0], &c, 1) != 1 ||
+			    write(out[1], &c, 1) != 1)
+				_exit(101);
+		}
+		close(out[1]);
+		while (wait(&status) > 0)
+			;
+		_exit(0);
+	}
+	close(go[0]);
+	close(out[1]);
+	snprintf(map, sizeof(map), "0 %u 10", base);
+	if (read(out[0], &c, 1) != 1 ||
+	    write_map(pid, "uid_map", map) ||
+	    write_map(pid, "setgroups", "deny") ||
+	    write_map(pid, "gid_map", map) ||
+	    write(go[1], "g", 1) != 1)
+		n = 0;
+	for (k = 0; k < n; k++)
+		if (read(out[0], &res[k], 1) != 1)
+			break;
+	res[k] = 0;
+	close(go[1]);
+	close(out[0]);
+	return pid;
+}
+
+/*
+ * The user namespaces root makes for tenants are not all root's: each is
+ * a user of its own, so that one tenant cannot take the others' ports.
+ * A tenant's uids count as that tenant, as a user's subordinate uids
+ * count as that user; two namespaces with the same uids (as Docker's
+ * userns-remap gives every container) are two tenants.
+ */
+TEST_F(dev, user_limit_per_root_made_namespace)
+{
+	static const uint16_t two[] = { 8, 1 }, one[] = { 8 };
+	char a[4] = "", b[4] = "", c[4] = "";
+	pid_t pids[3];
+	int hold[2], i, status;
+
+	ASSERT_EQ(0, set_param("max_user_ports", "8"));
+	ASSERT_EQ(0, pipe(hold));
+	pids[0] = tenant_start(hold, 100000, 2, two, a);
+	pids[1] = tenant_start(hold, 200000, 1, one, b);
+	pids[2] = tenant_start(hold, 100000, 1, one, c);
+	close(hold[1]);
+	for (i = 0; i < 3; i++)
+		if (pids[i] > 0)
+			EXPECT_EQ(pids[i], waitpid(pids[i], &status, 0));
+	close(hold[0]);
+	/* Tenant A takes all its 8; its uid 1 is A as well. */
+	EXPECT_STREQ("yq", a);
+	/* B, and C with A's uids, still have theirs. */
+	EXPECT_STREQ("y", b);
+	EXPECT_STREQ("y", c);
+	EXPECT_EQ(0, set_param("max_user_ports", "4096"));
+}
+
 static int acquire_as(uid_t uid, uint16_t count)
 {
 	int status;

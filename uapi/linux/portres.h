@@ -22,9 +22,11 @@
  *	of @fd's socket or PORTRES_IOC_RELEASE, whichever comes first.
  *	EINVAL: count 0, block past 65535, reserved field not zero.
  *	EADDRINUSE: overlaps a reservation or a bound port.
- *	EDQUOT: the caller's user would hold more ports in runtime
- *	reservations of the namespace than the module parameter
- *	max_user_ports allows (callers with CAP_NET_ADMIN are not limited).
+ *	EDQUOT: the caller's user, or a user who made its user namespace
+ *	or one above it, would hold more ports in runtime reservations of the
+ *	namespace than the module parameter max_user_ports allows, or all
+ *	limited callers more than max_ns_ports (callers with CAP_NET_ADMIN
+ *	over the namespace are not limited).
  *	ENOTSOCK, EBADF: @fd is not a socket.  EOPNOTSUPP: not TCP or UDP.
  * PORTRES_IOC_ASSOCIATE: let socket @fd take its port from the reservation
  *	@token when it is bound to port 0 or bound implicitly by connect(),
