@@ -561,6 +561,8 @@ static int portres_resv_announce(struct portres_resv *resv)
 	return notifier_to_errno(ret);
 }
 
+static void __portres_resv_release(struct portres_resv *resv, bool announced);
+
 /**
  * portres_resv_acquire() - make a runtime reservation
  * @pn: the namespace
@@ -599,17 +601,24 @@ int portres_resv_acquire(struct portres_net *pn, struct sock *sk, int proto,
 	    !ns_capable(pn->net->user_ns, CAP_NET_BIND_SERVICE))
 		return -EACCES;
 	limited = !ns_capable_noaudit(pn->net->user_ns, CAP_NET_ADMIN);
-	ps = portres_sock_find_or_add(pn, sk);
-	if (!ps)
-		return -ENOMEM;
 	if (limited) {
 		err = portres_charge(pn, count, &charge);
 		if (err)
-			goto err_sock;
+			return err;
 	}
 	err = portres_resv_new(pn, proto, start, count, false, false, &resv);
 	if (err)
 		goto err_charge;
+	/*
+	 * Found or made only now: portres_resv_new() may have dropped the
+	 * lock, and another thread's call on the socket may have removed an
+	 * unused record meanwhile.
+	 */
+	ps = portres_sock_find_or_add(pn, sk);
+	if (!ps) {
+		err = -ENOMEM;
+		goto err_resv;
+	}
 	resv->tgid = get_pid(task_tgid(current));
 	resv->uid = current_uid();
 	get_task_comm(resv->comm, current);
@@ -623,15 +632,13 @@ int portres_resv_acquire(struct portres_net *pn, struct sock *sk, int proto,
 	*resvp = resv;
 	return 0;
 
+err_resv:
+	__portres_resv_release(resv, false);
 err_charge:
 	if (limited)
 		portres_uncharge(pn, &charge, count);
-err_sock:
-	portres_sock_forget_unused(ps);
 	return err;
 }
-
-static void __portres_resv_release(struct portres_resv *resv, bool announced);
 
 /**
  * portres_resv_create() - make a persistent reservation
