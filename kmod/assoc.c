@@ -233,8 +233,8 @@ int portres_share_begin(struct portres_sock *ps)
 			      GFP_KERNEL_ACCOUNT));
 	if (err)
 		return err;
-	ps->shared_port = ps->port;
 	ps->shared_proto = ps->resv->proto;
+	WRITE_ONCE(ps->shared_port, ps->port);
 	return 0;
 }
 
@@ -249,7 +249,7 @@ void portres_share_end(struct portres_sock *ps)
 	if (!ps->shared_port)
 		return;
 	key = portres_share_key(ps->shared_proto, ps->shared_port);
-	ps->shared_port = 0;
+	WRITE_ONCE(ps->shared_port, 0);
 	entry = xa_load(&pn->shared, key);
 	n = entry ? xa_to_value(entry) : 0;
 	if (WARN_ON_ONCE(!n) || n == 1)
@@ -267,8 +267,9 @@ void portres_share_end(struct portres_sock *ps)
  * @proto: the protocol whose port it binds
  * @port: the port
  *
- * Under RCU.  Return: true when sockets were let share @port and @sk is not
- * associated with the reservation that covers it now.
+ * Under RCU.  Return: true when sockets were let share @port and @sk is
+ * neither one of them (which may go on using its port: listen(), say, after
+ * the release) nor associated with the reservation that covers it now.
  */
 bool portres_share_refused(struct portres_net *pn, const struct sock *sk,
 			   int proto, u16 port)
@@ -279,7 +280,10 @@ bool portres_share_refused(struct portres_net *pn, const struct sock *sk,
 	if (xa_empty(&pn->shared) ||
 	    !xa_load(&pn->shared, portres_share_key(proto, port)))
 		return false;
-	resv = mtree_load(&pn->blocks[proto], port);
 	ps = portres_sock_find(sk);
+	if (ps && READ_ONCE(ps->shared_port) == port &&
+	    ps->shared_proto == proto)
+		return false;
+	resv = mtree_load(&pn->blocks[proto], port);
 	return !resv || !ps || READ_ONCE(ps->resv) != resv;
 }

@@ -622,6 +622,10 @@ TEST_F(resv, sharing_ends_with_the_reservation)
 	ASSERT_EQ(0, portres_release(s, token));
 	/* Released: b keeps its port, and no one may share it. */
 	EXPECT_EQ(BLOCK, local_port(b));
+	if (self->type == SOCK_STREAM) {
+		/* b itself goes on using it. */
+		EXPECT_EQ(0, listen(b, 1));
+	}
 	EXPECT_EQ(-EADDRINUSE, bind_reuseport(self->family, self->type, BLOCK));
 	EXPECT_EQ(-EADDRINUSE,
 		  bind_reuseport(self->family, self->type, BLOCK + 50));
