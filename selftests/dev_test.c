@@ -696,7 +696,9 @@ static double release_time(int bound, int unbound, double *wait)
 	/* The other process acquires and releases until told to stop. */
 	shared[0] = 0;
 	shared[1] = 0;
-	pid = fork();
+	pid = wait ? fork() : 0;
+	if (!wait)
+		goto timed;
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
@@ -722,15 +724,21 @@ static double release_time(int bound, int unbound, double *wait)
 	close(pipefd[0]);
 	while (shared[1] < 10)
 		usleep(1000);
+timed:
 	t0 = now();
 	if (portres_release(s, token))
 		return -1;
 	t = now() - t0;
-	if (write(pipefd[1], "x", 1) != 1 || waitpid(pid, &i, 0) != pid ||
-	    !WIFEXITED(i) || WEXITSTATUS(i))
-		return -1;
+	if (wait) {
+		if (write(pipefd[1], "x", 1) != 1 ||
+		    waitpid(pid, &i, 0) != pid || !WIFEXITED(i) ||
+		    WEXITSTATUS(i))
+			return -1;
+		*wait = shared[0];
+	} else {
+		close(pipefd[0]);
+	}
 	close(pipefd[1]);
-	*wait = shared[0];
 	for (i = 0; i < n; i++)
 		close(fds[i]);
 	close(s);
@@ -750,23 +758,29 @@ static double release_time(int bound, int unbound, double *wait)
 TEST_F(dev, release_linear_in_associated_sockets)
 {
 	struct rlimit rl = { 20000, 20000 };
-	double small = 1e9, large, t, wait, wait_large;
+	double small = 1e9, large = 1e9, t, t_wait, wait;
 	int i;
 
 	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &rl));
+	/* The least of three each: the emulator's noise only adds. */
 	for (i = 0; i < 3; i++) {
-		t = release_time(256, 1024, &wait);
+		t = release_time(256, 1024, NULL);
 		ASSERT_LT(0, t);
 		if (t < small)
 			small = t;
+		t = release_time(2048, 8192, NULL);
+		ASSERT_LT(0, t);
+		if (t < large)
+			large = t;
 	}
-	large = release_time(2048, 8192, &wait_large);
-	ASSERT_LT(0, large);
-	TH_LOG("release of 1,280 sockets %.1f ms, of 10,240 %.1f ms (x%.1f); an acquire meanwhile waited at most %.1f ms",
-	       small * 1e3, large * 1e3, large / small, wait_large * 1e3);
+	t_wait = release_time(2048, 8192, &wait);
+	ASSERT_LT(0, t_wait);
+	TH_LOG("release of 1,280 sockets %.1f ms, of 10,240 %.1f ms (x%.1f); with an acquire meanwhile %.1f ms, which waited at most %.1f ms",
+	       small * 1e3, large * 1e3, large / small, t_wait * 1e3,
+	       wait * 1e3);
 	EXPECT_GT(24 * small, large);
 	/* The acquire waited for the release, no longer. */
-	EXPECT_GE(large + 0.05, wait_large);
+	EXPECT_GE(t_wait + 0.05, wait);
 }
 
 TEST_HARNESS_MAIN
