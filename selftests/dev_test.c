@@ -755,7 +755,7 @@ timed:
  * associated socket: 2,048 + 8,192 sockets took 66-103 times as long as
  * 256 + 1,024.
  */
-TEST_F(dev, release_linear_in_associated_sockets)
+TEST_F_TIMEOUT(dev, release_linear_in_associated_sockets, 600)
 {
 	struct rlimit rl = { 20000, 20000 };
 	double small = 1e9, large = 1e9, t, t_wait, wait;
