@@ -35,6 +35,10 @@
 #include <linux/atomic.h>
 #include <linux/capability.h>
 #include <linux/delay.h>
+#include <linux/kernel.h>
+#include <linux/moduleparam.h>
+#include <linux/percpu.h>
+#include <linux/workqueue.h>
 #include <linux/ftrace.h>
 #include <linux/igmp.h>
 #include <linux/in.h>
@@ -56,8 +60,12 @@
 #include "compat.h"
 #include "portres.h"
 
-/* Tasks redirected to a wrapper that have not yet left it. */
-static atomic_t portres_inflight = ATOMIC_INIT(0);
+/*
+ * Tasks redirected to a wrapper that have not yet left it, counted on the
+ * CPU each entered and left on: only the sum means anything
+ * (portres_hooks_inside()).
+ */
+static DEFINE_PER_CPU(long, portres_inflight);
 
 /*
  * The wrappers call the hooked functions, and the module calls
@@ -100,7 +108,7 @@ static struct portres_hook portres_hooks[PORTRES_NHOOKS];
 
 static void portres_hook_leave(void)
 {
-	atomic_dec(&portres_inflight);
+	this_cpu_dec(portres_inflight);
 }
 
 /*
@@ -478,11 +486,17 @@ static bool portres_get_port_wanted(struct pt_regs *regs)
 	return portres_sk_bind_proto(sk) >= 0;
 }
 
-static bool portres_sk_associated(const struct sock *sk)
+#define portres_csk_get_port_wanted	portres_get_port_wanted
+#define portres_udp_get_port_wanted	portres_get_port_wanted
+
+static bool portres_sk_associated(struct portres_net *pn, const struct sock *sk)
 {
 	struct portres_sock *ps;
 	bool assoc;
 
+	/* No lookup in a namespace that tracks no socket. */
+	if (!atomic_read(&pn->nsocks))
+		return false;
 	rcu_read_lock();
 	ps = portres_sock_find(sk);
 	assoc = ps && READ_ONCE(ps->resv);
@@ -568,9 +582,9 @@ static __always_inline int portres_get_port(struct sock *sk,
 					    unsigned int hash2_nulladdr)
 {
 	struct portres_net *pn = portres_pernet(sock_net(sk));
-	bool assoc = portres_sk_associated(sk), shared = false;
-	struct srcu_struct *sp;
-	int port, idx, ret;
+	bool assoc = portres_sk_associated(pn, sk), shared = false;
+	struct portres_bind_section section;
+	int port, ret;
 
 	port = portres_get_port_enter(pn, sk, snum, assoc);
 	if (port < 0)
@@ -578,14 +592,14 @@ static __always_inline int portres_get_port(struct sock *sk,
 	/* The caller holds the socket's lock, as setsockopt() does. */
 	if (assoc)
 		shared = portres_share_grant(pn, sk, port);
-	idx = portres_bind_begin(pn, &sp);
+	portres_bind_begin(pn, &section);
 	ret = port ? portres_port_refused(pn, sk, proto, port) : 0;
 	if (!ret && proto == PORTRES_UDP)
 		ret = static_call(portres_orig_udp_get_port)(sk, port,
 							     hash2_nulladdr);
 	else if (!ret)
 		ret = static_call(portres_orig_csk_get_port)(sk, port);
-	portres_bind_end(pn, sp, idx);
+	portres_bind_end(&section);
 	if (ret && shared)
 		sk->sk_reuseport = 0;
 	if (assoc)
@@ -617,15 +631,17 @@ static bool portres_hash_connect_wanted(struct pt_regs *regs)
 	return portres_sk_bind_proto(sk) == PORTRES_TCP;
 }
 
+#define portres_hash_connect6_wanted	portres_hash_connect_wanted
+
 /*
  * connect() of an unbound TCP socket: the stack picks a port, skipping the
  * ports of ip_local_reserved_ports, which hold every reservation's.  An
  * associated socket was bound to a port of its block by the connect hook;
  * one still unbound here was associated after that hook ran, and fails.
  */
-static int portres_hash_connect_enter(struct sock *sk)
+static int portres_hash_connect_enter(struct portres_net *pn, struct sock *sk)
 {
-	if (!READ_ONCE(inet_sk(sk)->inet_num) && portres_sk_associated(sk))
+	if (!READ_ONCE(inet_sk(sk)->inet_num) && portres_sk_associated(pn, sk))
 		return -EADDRNOTAVAIL;
 	return 0;
 }
@@ -639,18 +655,18 @@ static __always_inline int portres_hash_connect(struct inet_timewait_death_row *
 						struct sock *sk, bool v6)
 {
 	struct portres_net *pn = portres_pernet(sock_net(sk));
-	struct srcu_struct *sp;
-	int idx, ret;
+	struct portres_bind_section section;
+	int ret;
 
-	ret = portres_hash_connect_enter(sk);
+	ret = portres_hash_connect_enter(pn, sk);
 	if (ret)
 		return ret;
-	idx = portres_bind_begin(pn, &sp);
+	portres_bind_begin(pn, &section);
 	if (v6)
 		ret = static_call(portres_orig_hash_connect6)(dr, sk);
 	else
 		ret = static_call(portres_orig_hash_connect)(dr, sk);
-	portres_bind_end(pn, sp, idx);
+	portres_bind_end(&section);
 	return ret;
 }
 
@@ -720,38 +736,76 @@ static int portres_sysctl_wrap(struct ctl_table *table, int write,
 	return ret;
 }
 
+/*
+ * The callbacks, one per hooked function, called by ftrace's trampoline on
+ * each call of the function while it is hooked: whether portres has
+ * anything to do with this call, in constant time and under RCU, and if
+ * so the call goes on in the wrapper.  Where the wrappers call the
+ * originals at their entry (hook.c), the calls they make are let through.
+ */
+#define PORTRES_THUNK(name, id)						\
+static void notrace portres_##name##_thunk(unsigned long ip,		\
+					   unsigned long parent_ip,	\
+					   struct ftrace_ops *ops,	\
+					   struct ftrace_regs *fregs)	\
+{									\
+	struct pt_regs *regs = portres_fregs_regs(fregs);		\
+									\
+	if (WARN_ON_ONCE(!regs))					\
+		return;							\
+	if (unlikely(portres_hooks[id].orig == portres_hooks[id].addr) && \
+	    within_module(parent_ip, THIS_MODULE))			\
+		return;							\
+	if (!portres_##name##_wanted(regs))				\
+		return;							\
+	/* Counted before the task can enter the wrapper; see uninit. */ \
+	this_cpu_inc(portres_inflight);					\
+	portres_fregs_set_ip(fregs, (unsigned long)portres_##name##_wrap); \
+}
+
+PORTRES_THUNK(bind, PORTRES_HOOK_BIND)
+PORTRES_THUNK(connect, PORTRES_HOOK_CONNECT)
+PORTRES_THUNK(listen, PORTRES_HOOK_LISTEN)
+PORTRES_THUNK(sendmsg, PORTRES_HOOK_SENDMSG)
+PORTRES_THUNK(csk_get_port, PORTRES_HOOK_CSK_GET_PORT)
+PORTRES_THUNK(udp_get_port, PORTRES_HOOK_UDP_GET_PORT)
+PORTRES_THUNK(hash_connect, PORTRES_HOOK_HASH_CONNECT)
+PORTRES_THUNK(hash_connect6, PORTRES_HOOK_HASH_CONNECT6)
+PORTRES_THUNK(release, PORTRES_HOOK_RELEASE)
+PORTRES_THUNK(sysctl, PORTRES_HOOK_SYSCTL)
+
 static struct portres_hook portres_hooks[PORTRES_NHOOKS] = {
 	[PORTRES_HOOK_BIND] = {
 		.name = "security_socket_bind",
-		.wrapper = portres_bind_wrap,
+		.thunk = portres_bind_thunk,
 	},
 	[PORTRES_HOOK_CONNECT] = {
 		.name = "security_socket_connect",
-		.wrapper = portres_connect_wrap,
+		.thunk = portres_connect_thunk,
 	},
 	[PORTRES_HOOK_LISTEN] = {
 		.name = "security_socket_listen",
-		.wrapper = portres_listen_wrap,
+		.thunk = portres_listen_thunk,
 	},
 	[PORTRES_HOOK_SENDMSG] = {
 		.name = "security_socket_sendmsg",
-		.wrapper = portres_sendmsg_wrap,
+		.thunk = portres_sendmsg_thunk,
 	},
 	[PORTRES_HOOK_CSK_GET_PORT] = {
 		.name = "inet_csk_get_port",
-		.wrapper = portres_csk_get_port_wrap,
+		.thunk = portres_csk_get_port_thunk,
 	},
 	[PORTRES_HOOK_UDP_GET_PORT] = {
 		.name = "udp_lib_get_port",
-		.wrapper = portres_udp_get_port_wrap,
+		.thunk = portres_udp_get_port_thunk,
 	},
 	[PORTRES_HOOK_HASH_CONNECT] = {
 		.name = "inet_hash_connect",
-		.wrapper = portres_hash_connect_wrap,
+		.thunk = portres_hash_connect_thunk,
 	},
 	[PORTRES_HOOK_HASH_CONNECT6] = {
 		.name = "inet6_hash_connect",
-		.wrapper = portres_hash_connect6_wrap,
+		.thunk = portres_hash_connect6_thunk,
 		/*
 		 * In the kernel itself also when IPv6 is a module
 		 * (net/ipv6/Makefile builds inet6_hashtables.o in for
@@ -762,58 +816,20 @@ static struct portres_hook portres_hooks[PORTRES_NHOOKS] = {
 	},
 	[PORTRES_HOOK_RELEASE] = {
 		.name = "ip_mc_drop_socket",
-		.wrapper = portres_release_wrap,
+		.thunk = portres_release_thunk,
 	},
 	[PORTRES_HOOK_SYSCTL] = {
 		.name = "proc_do_large_bitmap",
-		.wrapper = portres_sysctl_wrap,
+		.thunk = portres_sysctl_thunk,
+		/*
+		 * Registered from load to unload: it is not on any socket's
+		 * path, and as a PERMANENT hook it keeps kernel.ftrace_enabled
+		 * from being set to 0 while portres is loaded, so that the
+		 * hot hooks can always be registered when they are needed.
+		 */
+		.cold = true,
 	},
 };
-
-/* Whether portres has anything to do with this call of a hooked function. */
-static bool portres_hook_wanted(enum portres_hook_id id, struct pt_regs *regs)
-{
-	/* A switch, not a table of pointers: the module makes no indirect call. */
-	switch (id) {
-	case PORTRES_HOOK_BIND:
-		return portres_bind_wanted(regs);
-	case PORTRES_HOOK_CONNECT:
-		return portres_connect_wanted(regs);
-	case PORTRES_HOOK_LISTEN:
-		return portres_listen_wanted(regs);
-	case PORTRES_HOOK_SENDMSG:
-		return portres_sendmsg_wanted(regs);
-	case PORTRES_HOOK_CSK_GET_PORT:
-	case PORTRES_HOOK_UDP_GET_PORT:
-		return portres_get_port_wanted(regs);
-	case PORTRES_HOOK_HASH_CONNECT:
-	case PORTRES_HOOK_HASH_CONNECT6:
-		return portres_hash_connect_wanted(regs);
-	case PORTRES_HOOK_RELEASE:
-		return portres_release_wanted(regs);
-	case PORTRES_HOOK_SYSCTL:
-		return portres_sysctl_wanted(regs);
-	default:
-		return false;
-	}
-}
-
-static void notrace portres_ftrace_thunk(unsigned long ip,
-					 unsigned long parent_ip,
-					 struct ftrace_ops *ops,
-					 struct ftrace_regs *fregs)
-{
-	struct portres_hook *hook = container_of(ops, struct portres_hook, ops);
-	struct pt_regs *regs = ftrace_get_regs(fregs);
-
-	if (!regs || within_module(parent_ip, THIS_MODULE))
-		return;
-	if (!portres_hook_wanted(hook - portres_hooks, regs))
-		return;
-	/* Counted before the task can enter the wrapper; see uninit. */
-	atomic_inc(&portres_inflight);
-	instruction_pointer_set(regs, (unsigned long)hook->wrapper);
-}
 
 /* Points the static call of a hooked function at the function. */
 static void portres_hook_set_original(enum portres_hook_id id, void *fn)
@@ -864,24 +880,205 @@ static void portres_hook_set_original(enum portres_hook_id id, void *fn)
 	}
 }
 
-/* Finds a hooked function, points its static call at it, hooks it. */
-static int portres_hook_install(enum portres_hook_id id)
+/* Finds a hooked function and points its static call at it. */
+static int portres_hook_find_all(void)
 {
-	struct portres_hook *hook = &portres_hooks[id];
-	int err;
+	int i, err;
 
-	err = portres_hook_find(hook);
-	if (err)
-		return err;
-	/* Before the first call can reach the wrapper. */
-	portres_hook_set_original(id, (void *)hook->addr);
-	return portres_hook_register(hook, portres_ftrace_thunk);
+	for (i = 0; i < PORTRES_NHOOKS; i++) {
+		if (portres_hooks[i].optional) {
+			pr_info("not hooking %s: no IPv6 in this kernel\n",
+				portres_hooks[i].name);
+			continue;
+		}
+		err = portres_hook_find(&portres_hooks[i]);
+		if (err)
+			return err;
+		/* Before the first call can reach the wrapper. */
+		portres_hook_set_original(i, (void *)portres_hooks[i].orig);
+	}
+	return 0;
+}
+
+/*
+ * The hot hooks, on the paths of every socket's bind, connect, send and
+ * close, are registered only while portres has something to enforce: from
+ * the first acquire, association or persistent block on (a front end
+ * calls portres_hooks_hold() before it makes one), until no reservation
+ * and no socket record has been left anywhere for hook_idle_ms.  A host
+ * where nothing is reserved runs its sockets through no hook at all.
+ *
+ * Registering them while binds are under way is safe because of what
+ * follows it: a bind that entered an unhooked get_port took no read
+ * section (table.c), and synchronize_rcu_tasks() waits for every task to
+ * pass a voluntary schedule, which the stack's port choice does not make
+ * between its test of a port and the port's entry in the bind table.  So
+ * when it returns, each such bind is in the bind table, and every later
+ * one is hooked.  That holds where RCU-tasks exists and spinlocks do not
+ * sleep; on a PREEMPT_RT kernel, or one without TASKS_RCU, the hooks are
+ * registered from load to unload instead.
+ */
+static DEFINE_MUTEX(portres_hooks_mutex);
+static bool portres_hooks_hot;
+static unsigned long portres_hooks_registrations;
+static atomic_t portres_hooks_holds = ATOMIC_INIT(0);
+static unsigned long portres_hooks_used;
+static void portres_hooks_idle(struct work_struct *work);
+static DECLARE_DELAYED_WORK(portres_hooks_idle_work, portres_hooks_idle);
+
+static unsigned int hook_idle_ms = 10000;
+module_param(hook_idle_ms, uint, 0644);
+MODULE_PARM_DESC(hook_idle_ms,
+		 "how long the hooks stay registered after the last reservation and socket record are gone, in ms (default 10000)");
+
+static bool portres_hooks_dynamic(void)
+{
+	return IS_ENABLED(CONFIG_TASKS_RCU) && !IS_ENABLED(CONFIG_PREEMPT_RT);
+}
+
+static unsigned long portres_hooks_idle_delay(void)
+{
+	return msecs_to_jiffies(max(READ_ONCE(hook_idle_ms), 10U));
+}
+
+static int portres_hooks_register_hot(void)
+{
+	int i, err;
+
+	lockdep_assert_held(&portres_hooks_mutex);
+	for (i = 0; i < PORTRES_NHOOKS; i++) {
+		if (portres_hooks[i].cold || portres_hooks[i].optional)
+			continue;
+		err = portres_hook_register(&portres_hooks[i]);
+		if (err)
+			goto err_unwind;
+	}
+	synchronize_rcu_tasks();
+	WRITE_ONCE(portres_hooks_hot, true);
+	WRITE_ONCE(portres_hooks_registrations, portres_hooks_registrations + 1);
+	if (portres_hooks_dynamic())
+		schedule_delayed_work(&portres_hooks_idle_work,
+				      portres_hooks_idle_delay());
+	return 0;
+
+err_unwind:
+	while (--i >= 0)
+		if (!portres_hooks[i].cold)
+			portres_hook_unregister(&portres_hooks[i]);
+	return err;
+}
+
+static void portres_hooks_unregister_hot(void)
+{
+	int i;
+
+	lockdep_assert_held(&portres_hooks_mutex);
+	for (i = PORTRES_NHOOKS - 1; i >= 0; i--)
+		if (!portres_hooks[i].cold)
+			portres_hook_unregister(&portres_hooks[i]);
+	WRITE_ONCE(portres_hooks_hot, false);
+}
+
+/**
+ * portres_hooks_hold() - have the hooks enforce, before making a reservation
+ * or an association
+ *
+ * Registers the hot hooks if they are not (which takes an RCU-tasks grace
+ * period), and keeps them until portres_hooks_unhold(); whatever the
+ * caller made meanwhile keeps them after (portres_table_idle()).
+ *
+ * Return: 0, or the error of ftrace (-EBUSY: another module, such as a
+ * livepatch, modifies the calls of a hooked function).
+ */
+int portres_hooks_hold(void)
+{
+	int err = 0;
+
+	atomic_inc(&portres_hooks_holds);
+	/* Counted before the state is read: pairs with portres_hooks_idle(). */
+	smp_mb__after_atomic();
+	if (READ_ONCE(portres_hooks_hot))
+		return 0;
+	mutex_lock(&portres_hooks_mutex);
+	if (!portres_hooks_hot)
+		err = portres_hooks_register_hot();
+	mutex_unlock(&portres_hooks_mutex);
+	if (err) {
+		atomic_dec(&portres_hooks_holds);
+		pr_warn_ratelimited("cannot enforce reservations: hooking the stack failed (%d)\n",
+				    err);
+	}
+	return err;
+}
+
+void portres_hooks_unhold(void)
+{
+	WRITE_ONCE(portres_hooks_used, jiffies);
+	/* What the holder made is in the table before the hold ends. */
+	smp_mb__before_atomic();
+	atomic_dec(&portres_hooks_holds);
+}
+
+/*
+ * Whether the hot hooks are registered now, and how many times they were
+ * since the module loaded (sysfs).
+ */
+bool portres_hooks_registered(unsigned long *registrations)
+{
+	*registrations = READ_ONCE(portres_hooks_registrations);
+	return READ_ONCE(portres_hooks_hot);
+}
+
+/*
+ * Every hook_idle_ms while the hot hooks are registered: once nothing has
+ * been reserved or known anywhere for that long, they go.  A holder that
+ * found them registered either is seen here (its count), or sees them
+ * gone and registers them again under the mutex.
+ */
+static void portres_hooks_idle(struct work_struct *work)
+{
+	unsigned long delay = portres_hooks_idle_delay();
+
+	mutex_lock(&portres_hooks_mutex);
+	if (!portres_hooks_hot)
+		goto out;
+	if (!atomic_read(&portres_hooks_holds) && portres_table_idle() &&
+	    time_after_eq(jiffies, READ_ONCE(portres_hooks_used) + delay)) {
+		WRITE_ONCE(portres_hooks_hot, false);
+		/* Cleared before the holds are read: pairs with the hold's. */
+		smp_mb();
+		if (!atomic_read(&portres_hooks_holds) && portres_table_idle()) {
+			portres_hooks_unregister_hot();
+			goto out;
+		}
+		WRITE_ONCE(portres_hooks_hot, true);
+	}
+	schedule_delayed_work(&portres_hooks_idle_work, delay);
+out:
+	mutex_unlock(&portres_hooks_mutex);
+}
+
+/* Tasks inside a wrapper: exact once no task can enter one any more. */
+static long portres_hooks_inside(void)
+{
+	long inside = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		inside += READ_ONCE(per_cpu(portres_inflight, cpu));
+	return inside;
 }
 
 void portres_hooks_uninit(void)
 {
-	int i, inside;
+	long inside;
+	int i;
 
+	cancel_delayed_work_sync(&portres_hooks_idle_work);
+	mutex_lock(&portres_hooks_mutex);
+	if (portres_hooks_hot)
+		portres_hooks_unregister_hot();
+	mutex_unlock(&portres_hooks_mutex);
 	for (i = PORTRES_NHOOKS - 1; i >= 0; i--)
 		portres_hook_unregister(&portres_hooks[i]);
 
@@ -892,11 +1089,13 @@ void portres_hooks_uninit(void)
 	 * wait is bounded: no wrapper waits for anything a user controls
 	 * while it is counted here, except the implicit bind, which holds the
 	 * module meanwhile, so that the unload fails before it gets here.
+	 * With no task entering, each CPU's count only falls, so a sum of 0
+	 * means every task has left.
 	 */
-	inside = atomic_read(&portres_inflight);
+	inside = portres_hooks_inside();
 	if (inside)
-		pr_info("waiting for %d calls inside the hooks\n", inside);
-	while (atomic_read(&portres_inflight))
+		pr_info("waiting for %ld calls inside the hooks\n", inside);
+	while (portres_hooks_inside())
 		msleep(20);
 	synchronize_rcu_tasks();
 }
@@ -929,25 +1128,26 @@ int portres_hooks_init(void)
 		pr_err("cannot find kallsyms_lookup_name: %d\n", err);
 		return err;
 	}
+	err = portres_hook_find_all();
+	if (err)
+		return err;
 
 	for (i = 0; i < PORTRES_NHOOKS; i++) {
-		if (portres_hooks[i].optional) {
-			pr_info("not hooking %s: no IPv6 in this kernel\n",
-				portres_hooks[i].name);
+		if (!portres_hooks[i].cold)
 			continue;
-		}
-		err = portres_hook_install(i);
+		err = portres_hook_register(&portres_hooks[i]);
 		if (err)
 			goto err_unwind;
 	}
-	/*
-	 * A call that entered a hooked function before its hook went in
-	 * took no read section (table.c): wait for such calls to finish
-	 * before any reservation can be made.  The stack's port choice does
-	 * not schedule voluntarily between its test of a port and the
-	 * port's entry in the bind table, so a task that passed a voluntary
-	 * schedule since either is done or tests the bits again.
-	 */
+	if (!portres_hooks_dynamic()) {
+		mutex_lock(&portres_hooks_mutex);
+		err = portres_hooks_register_hot();
+		mutex_unlock(&portres_hooks_mutex);
+		if (err)
+			goto err_unwind;
+		return 0;
+	}
+	/* A sysctl write that entered before its hook: see above. */
 	synchronize_rcu_tasks();
 	return 0;
 

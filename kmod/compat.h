@@ -8,6 +8,7 @@
 #ifndef _PORTRES_COMPAT_H
 #define _PORTRES_COMPAT_H
 
+#include <linux/ftrace.h>
 #include <linux/net.h>
 #include <net/genetlink.h>
 #include <net/inet_sock.h>
@@ -43,5 +44,49 @@ static inline int portres_kernel_bind(struct socket *sock,
 	return kernel_bind(sock, (struct sockaddr *)addr, addrlen);
 #endif
 }
+
+/*
+ * The hooks' callback and the registers it reads and sets (hook.c).  With
+ * DYNAMIC_FTRACE_WITH_ARGS (x86-64 since 5.11) ftrace's light trampoline
+ * saves the argument registers and the stack pointer, and honours a new
+ * instruction pointer, as livepatch relies on; elsewhere the hooks ask for
+ * the full register set (SAVE_REGS).  The arguments are read from the
+ * saved pt_regs layout in both cases.
+ */
+#ifdef CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS
+#define PORTRES_FTRACE_SAVE_REGS	0
+static __always_inline struct pt_regs *
+portres_fregs_regs(struct ftrace_regs *fregs)
+{
+#ifdef PORTRES_HAVE_ARCH_FTRACE_REGS
+	return &arch_ftrace_regs(fregs)->regs;
+#else
+	return &fregs->regs;
+#endif
+}
+
+static __always_inline void portres_fregs_set_ip(struct ftrace_regs *fregs,
+						 unsigned long ip)
+{
+#ifdef PORTRES_HAVE_FTRACE_REGS_SET_IP
+	ftrace_regs_set_instruction_pointer(fregs, ip);
+#else
+	ftrace_instruction_pointer_set(fregs, ip);
+#endif
+}
+#else
+#define PORTRES_FTRACE_SAVE_REGS	FTRACE_OPS_FL_SAVE_REGS
+static __always_inline struct pt_regs *
+portres_fregs_regs(struct ftrace_regs *fregs)
+{
+	return ftrace_get_regs(fregs);
+}
+
+static __always_inline void portres_fregs_set_ip(struct ftrace_regs *fregs,
+						 unsigned long ip)
+{
+	instruction_pointer_set(ftrace_get_regs(fregs), ip);
+}
+#endif
 
 #endif /* _PORTRES_COMPAT_H */

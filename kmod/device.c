@@ -71,6 +71,10 @@ static long portres_ioc_acquire(struct portres_acquire __user *uarg)
 	if (IS_ERR(sock))
 		return PTR_ERR(sock);
 
+	/* The hooks enforce before the reservation exists. */
+	err = portres_hooks_hold();
+	if (err)
+		goto out_put;
 	pn = portres_pernet(sock_net(sock->sk));
 	mutex_lock(&pn->lock);
 	err = portres_resv_acquire(pn, sock->sk, proto, arg.start, arg.count,
@@ -91,6 +95,8 @@ static long portres_ioc_acquire(struct portres_acquire __user *uarg)
 		mutex_unlock(&pn->lock);
 		err = -EFAULT;
 	}
+	portres_hooks_unhold();
+out_put:
 	sockfd_put(sock);
 	return err;
 }
@@ -124,6 +130,9 @@ static long portres_ioc_associate(struct portres_token_arg __user *uarg)
 	 * being associated: the get_port hooks, which run under that lock,
 	 * see it either unassociated or associated.
 	 */
+	err = portres_hooks_hold();
+	if (err)
+		goto out_put;
 	pn = portres_pernet(sock_net(sock->sk));
 	lock_sock(sock->sk);
 	mutex_lock(&pn->lock);
@@ -150,6 +159,8 @@ static long portres_ioc_associate(struct portres_token_arg __user *uarg)
 out_unlock:
 	mutex_unlock(&pn->lock);
 	release_sock(sock->sk);
+	portres_hooks_unhold();
+out_put:
 	sockfd_put(sock);
 	return err;
 }
@@ -204,9 +215,13 @@ static long portres_ioc_create(struct portres_persistent __user *uarg)
 	if (!portres_net_admin(net))
 		return -EACCES;
 
+	err = portres_hooks_hold();
+	if (err)
+		return err;
 	err = portres_persistent_create(net, proto, arg.start, arg.count,
 					arg.flags & PORTRES_F_EXCLUSIVE,
 					&arg.token);
+	portres_hooks_unhold();
 	if (!err && copy_to_user(uarg, &arg, sizeof(arg))) {
 		portres_persistent_delete(net, proto, arg.start, arg.count);
 		err = -EFAULT;

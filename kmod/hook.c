@@ -8,9 +8,11 @@
  */
 #include <linux/ftrace.h>
 #include <linux/kallsyms.h>
+#include <linux/string.h>
 #include <linux/kprobes.h>
 #include <linux/static_call.h>
 
+#include "compat.h"
 #include "portres.h"
 
 /*
@@ -44,7 +46,35 @@ int portres_hook_lookup_init(void)
 	return 0;
 }
 
-/* Return: 0 with @hook->addr set to the address of its function, -ENOENT. */
+/*
+ * Where a direct call into the hooked function may enter past its ftrace
+ * call site: on x86-64 the site is the function's first instruction, or
+ * its second after an ENDBR64, five bytes long, a NOP while no one traces
+ * the function and a CALL while someone does.  Entering past it, the
+ * wrappers' calls of the originals pass no trampoline at all (the stack
+ * is then as it is at the function's entry: the site pushes nothing that
+ * stays).  Anything else there, and the wrappers call the function's
+ * entry, and the callback lets calls from this module through.
+ */
+static unsigned long portres_hook_past_fentry(unsigned long addr)
+{
+	static const u8 endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
+	static const u8 nop5[] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+	const u8 *p = (const u8 *)addr;
+
+	if (!IS_ENABLED(CONFIG_X86_64))
+		return 0;
+	if (!memcmp(p, endbr64, sizeof(endbr64)))
+		p += sizeof(endbr64);
+	if (memcmp(p, nop5, sizeof(nop5)) && p[0] != 0xe8)
+		return 0;
+	return (unsigned long)p + sizeof(nop5);
+}
+
+/*
+ * Return: 0 with @hook->addr set to the address of its function and
+ * @hook->orig to where the wrapper calls it, -ENOENT.
+ */
 int portres_hook_find(struct portres_hook *hook)
 {
 	hook->addr = static_call(portres_kallsyms_lookup_name)(hook->name);
@@ -52,28 +82,37 @@ int portres_hook_find(struct portres_hook *hook)
 		pr_err("cannot find %s\n", hook->name);
 		return -ENOENT;
 	}
+	hook->orig = portres_hook_past_fentry(hook->addr);
+	if (!hook->orig) {
+		pr_info("%s does not begin with an ftrace call site: its wrapper calls its entry\n",
+			hook->name);
+		hook->orig = hook->addr;
+	}
 	return 0;
 }
 
 /**
  * portres_hook_register() - start redirecting the calls of a function
- * @hook: the hook, its function found by portres_hook_find()
- * @thunk: the ftrace callback, which decides per call and redirects
+ * @hook: the hook, its function found by portres_hook_find() and its
+ *        callback (@hook->thunk) set
  *
  * Return: 0 or the error of ftrace.
  */
-int portres_hook_register(struct portres_hook *hook, ftrace_func_t thunk)
+int portres_hook_register(struct portres_hook *hook)
 {
 	int err;
 
 	/*
-	 * PERMANENT, as livepatch does: while the hooks are registered,
-	 * kernel.ftrace_enabled cannot be set to 0, which would silently
-	 * stop enforcing the reservations.
+	 * As livepatch registers: the light trampoline where the
+	 * architecture has one (compat.h), no recursion guard (the callback
+	 * calls no hooked function, and the wrappers call the originals
+	 * past their call sites or are let through), and PERMANENT: while a
+	 * hook is registered, kernel.ftrace_enabled cannot be set to 0,
+	 * which would silently stop enforcing the reservations.
 	 */
-	hook->ops.func = thunk;
-	hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION |
-			  FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_PERMANENT;
+	hook->ops.func = hook->thunk;
+	hook->ops.flags = PORTRES_FTRACE_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY |
+			  FTRACE_OPS_FL_PERMANENT;
 
 	err = ftrace_set_filter_ip(&hook->ops, hook->addr, 0, 0);
 	if (err) {
@@ -83,7 +122,7 @@ int portres_hook_register(struct portres_hook *hook, ftrace_func_t thunk)
 	err = register_ftrace_function(&hook->ops);
 	if (err) {
 		if (err == -EBUSY)
-			pr_err("cannot hook %s: kernel.ftrace_enabled is 0, or another module already modifies its calls\n",
+			pr_err("cannot hook %s: kernel.ftrace_enabled is 0, or another module (a livepatch) already modifies its calls\n",
 			       hook->name);
 		else
 			pr_err("cannot hook %s: %d\n", hook->name, err);

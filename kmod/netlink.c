@@ -418,7 +418,14 @@ static int portres_nl_create(struct sk_buff *skb, struct genl_info *info)
 	/*
 	 * Made and described under one hold of the lock, so that the reply is
 	 * of the block just made; a reply that cannot be sent undoes it.
+	 * The hooks enforce before the block exists.
 	 */
+	err = portres_hooks_hold();
+	if (err) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "cannot hook the stack: another module (a livepatch) modifies a function portres hooks");
+		return err;
+	}
 	mutex_lock(&pn->lock);
 	err = portres_resv_create(pn, proto, start, count,
 				  nla_get_flag(info->attrs[PORTRES_A_EXCLUSIVE]),
@@ -433,6 +440,7 @@ static int portres_nl_create(struct sk_buff *skb, struct genl_info *info)
 			portres_resv_release(resv);
 	}
 	mutex_unlock(&pn->lock);
+	portres_hooks_unhold();
 	return err;
 }
 

@@ -23,6 +23,7 @@
 #include <net/net_namespace.h>
 
 struct ctl_table;
+struct portres_bind_order;
 struct portres_entry;
 struct portres_user;
 struct sock;
@@ -74,8 +75,7 @@ struct portres_net {
 	unsigned int nresvs;
 	struct list_head socks;
 	atomic_t nsocks;
-	atomic_t binding;
-	struct srcu_struct __rcu *bind_srcu;
+	struct portres_bind_order __rcu *bind_order;
 	unsigned long bind_cookie;
 	struct xarray shared;
 	unsigned int nusers;
@@ -175,9 +175,10 @@ struct portres_sock {
  * @nsocks only.
  *
  * portres_bind_srcu (table.c) orders binds against new reservations: every
- * call that takes a port for a TCP or UDP socket runs in a read section,
- * counted in @binding, from its test of the bits to the port's entry in
- * the bind table.  No read section takes @lock.
+ * call that takes a port for a TCP or UDP socket, while the hooks are
+ * registered, runs in a read section, counted per CPU in @bind_order,
+ * from its test of the bits to the port's entry in the bind table.  No
+ * read section takes @lock.
  *
  * Socket fields read unlocked: sk_family, sk_type and sk_protocol, which
  * never change after socket(); the port a socket is bound to (inet_num),
@@ -236,6 +237,7 @@ int portres_find_free_block(const struct portres_search *s, unsigned int lo,
 /* sockets.c */
 int portres_socks_init(void);
 void portres_socks_uninit(void);
+bool portres_socks_none(void);
 bool portres_sock_known(const struct sock *sk);
 struct portres_sock *portres_sock_find(const struct sock *sk);
 struct portres_sock *portres_sock_find_or_add(struct portres_net *pn,
@@ -266,16 +268,18 @@ int portres_assoc_check(const struct portres_resv *resv);
 /* hook.c: one hooked function */
 struct portres_hook {
 	const char *name;
-	void *wrapper;
+	ftrace_func_t thunk;
 	unsigned long addr;
+	unsigned long orig;
 	struct ftrace_ops ops;
 	bool optional;
+	bool cold;
 	bool registered;
 };
 
 int portres_hook_lookup_init(void);
 int portres_hook_find(struct portres_hook *hook);
-int portres_hook_register(struct portres_hook *hook, ftrace_func_t thunk);
+int portres_hook_register(struct portres_hook *hook);
 void portres_hook_unregister(struct portres_hook *hook);
 
 /* assoc.c */
@@ -298,6 +302,7 @@ int portres_table_init(void);
 void portres_table_uninit(void);
 int portres_nets_init(void);
 void portres_nets_uninit(void);
+bool portres_table_idle(void);
 struct portres_net *portres_pernet(const struct net *net);
 void portres_net_init(struct portres_net *pn, struct net *net);
 void portres_net_uninit(struct portres_net *pn);
@@ -309,8 +314,21 @@ int portres_proto_from_ip(int protocol);
 int portres_proto_to_ip(int proto);
 const char *portres_proto_name(int proto);
 
-int portres_bind_begin(struct portres_net *pn, struct srcu_struct **spp);
-void portres_bind_end(struct portres_net *pn, struct srcu_struct *sp, int idx);
+/* Binds begun and ended on one CPU (table.c says what they order). */
+struct portres_binds {
+	unsigned long begun;
+	unsigned long ended;
+};
+
+/* A bind's read section, from portres_bind_begin() to portres_bind_end(). */
+struct portres_bind_section {
+	struct srcu_struct *sp;
+	struct portres_binds __percpu *binds;
+	int idx;
+};
+
+void portres_bind_begin(struct portres_net *pn, struct portres_bind_section *s);
+void portres_bind_end(const struct portres_bind_section *s);
 int portres_port_refused(struct portres_net *pn, const struct sock *sk,
 			 int proto, u16 port);
 
@@ -347,6 +365,9 @@ int portres_persistent_lookup(struct net *net, int proto, u16 start,
 /* bind_hook.c */
 int portres_hooks_init(void);
 void portres_hooks_uninit(void);
+int portres_hooks_hold(void);
+void portres_hooks_unhold(void);
+bool portres_hooks_registered(unsigned long *registrations);
 
 /* device.c */
 int portres_device_init(void);

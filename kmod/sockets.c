@@ -39,6 +39,12 @@ void portres_socks_uninit(void)
 }
 
 /* Whether portres knows @sk; for the hooks' fast path, under RCU. */
+/* Whether no socket has a record, in any namespace. */
+bool portres_socks_none(void)
+{
+	return !atomic_read(&portres_socks.nelems);
+}
+
 bool portres_sock_known(const struct sock *sk)
 {
 	return rhashtable_lookup(&portres_socks, &sk, portres_sock_params);

@@ -160,6 +160,23 @@ static struct notifier_block portres_sysfs_nb = {
 	.priority = 1,
 };
 
+/*
+ * /sys/kernel/portres/hooks: whether the hooks on the sockets' paths are
+ * registered now ("on"), or nothing is reserved and no socket pays for
+ * portres ("off"), and how many times they were registered since the
+ * module loaded; bind_hook.c.
+ */
+static ssize_t hooks_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	unsigned long n;
+	bool on = portres_hooks_registered(&n);
+
+	return sysfs_emit(buf, "%s %lu\n", on ? "on" : "off", n);
+}
+
+static struct kobj_attribute portres_hooks_attr = __ATTR_RO(hooks);
+
 int portres_sysfs_init(void)
 {
 	int err;
@@ -167,11 +184,17 @@ int portres_sysfs_init(void)
 	portres_kobj = kobject_create_and_add("portres", kernel_kobj);
 	if (!portres_kobj)
 		return -ENOMEM;
+	err = sysfs_create_file(portres_kobj, &portres_hooks_attr.attr);
+	if (err)
+		goto err_put;
 	err = portres_resv_notifier_register(&portres_sysfs_nb);
-	if (err) {
-		kobject_put(portres_kobj);
-		portres_kobj = NULL;
-	}
+	if (err)
+		goto err_put;
+	return 0;
+
+err_put:
+	kobject_put(portres_kobj);
+	portres_kobj = NULL;
 	return err;
 }
 

@@ -30,111 +30,163 @@ static struct rhashtable portres_tokens;
  * A bind races an acquire: the hooks test the busy bits, then the stack
  * enters the port in its bind table.  Every call that takes a port for a
  * TCP or UDP socket (the get_port and hash_connect hooks) therefore runs
- * in an SRCU read-side section, and counted in its namespace's @binding,
- * from its test of the bits to the port's entry in the bind table.  A new
- * reservation publishes its bits and, if a section is under way in the
- * namespace, drops the namespace's lock and waits for the sections that
- * may have missed them; then it takes the lock and looks at the bind
- * tables again.  A bind either saw the bits, or is in the table by then.
+ * in an SRCU read-side section, and counted in its namespace's per-CPU
+ * counts of binds begun and ended, from its test of the bits to the
+ * port's entry in the bind table.  A new reservation publishes its bits
+ * and, if a section is under way in the namespace, drops the namespace's
+ * lock and waits for the sections that may have missed them; then it
+ * takes the lock and looks at the bind tables again.  A bind either saw
+ * the bits, or is in the table by then.
  *
- * The count spares an acquire the grace period when no bind is under way:
+ * The counts spare an acquire the grace period when no bind is under way:
  * a section counts itself (full barrier) before it tests the bits, an
- * acquire sets the bits (full barrier) before it reads the count, so when
- * the acquire reads 0 every later section sees its bits, and every earlier
- * one has finished its bind.
+ * acquire sets the bits (full barrier) before it reads the counts, the
+ * ended ones first (portres_binds_active()), so when the acquire finds as
+ * many begun as ended every later section sees its bits, and every earlier
+ * one has finished its bind.  The counts are per CPU, so that a bind
+ * stores to no memory another CPU's binds store to.
  *
- * Each namespace has an srcu_struct of its own from its first reservation
- * on (@bind_srcu), so that one namespace's binds never delay another's
- * acquires.  Until then its binds read in portres_bind_srcu, shared by all
- * such namespaces: those may still be inside one when the first
- * reservation is made, and that reservation, and those that follow until
- * a grace period of portres_bind_srcu has passed (@bind_cookie), wait for
- * it too.  The initial namespace gets its own at load.
+ * Each namespace has an srcu_struct and counts of its own from its first
+ * reservation on (@bind_order), so that one namespace's binds never delay
+ * another's acquires.  Until then its binds read in portres_bind_srcu and
+ * count in portres_global_binds, shared by all such namespaces: those may
+ * still be inside one when the first reservation is made, and that
+ * reservation, and those that follow until a grace period of
+ * portres_bind_srcu has passed (@bind_cookie), wait for them too.  The
+ * initial namespace gets its own at load.
  */
 DEFINE_STATIC_SRCU(portres_bind_srcu);
+static DEFINE_PER_CPU(struct portres_binds, portres_global_binds);
 
-/* Return: the index for portres_bind_end(), with *@spp. */
-int portres_bind_begin(struct portres_net *pn, struct srcu_struct **spp)
+/* A namespace's own order of binds against reservations. */
+struct portres_bind_order {
+	struct srcu_struct srcu;
+	struct portres_binds __percpu *binds;
+};
+
+/* Enters a read section of @pn's binds, described in *@s for the end. */
+void portres_bind_begin(struct portres_net *pn, struct portres_bind_section *s)
 {
-	struct srcu_struct *sp;
-	int idx;
+	struct portres_bind_order *order;
 
-	/* RCU keeps @bind_srcu until srcu_read_lock() (portres_net_uninit). */
+	/* RCU keeps @bind_order until srcu_read_lock() (portres_net_uninit). */
 	rcu_read_lock();
-	sp = rcu_dereference(pn->bind_srcu);
-	if (!sp) {
-		idx = srcu_read_lock(&portres_bind_srcu);
+	order = rcu_dereference(pn->bind_order);
+	if (!order) {
+		s->idx = srcu_read_lock(&portres_bind_srcu);
 		/* Made meanwhile: the maker may not wait for this section. */
-		sp = rcu_dereference(pn->bind_srcu);
-		if (!sp) {
-			sp = &portres_bind_srcu;
+		order = rcu_dereference(pn->bind_order);
+		if (!order) {
+			s->sp = &portres_bind_srcu;
+			s->binds = &portres_global_binds;
 			goto locked;
 		}
-		srcu_read_unlock(&portres_bind_srcu, idx);
+		srcu_read_unlock(&portres_bind_srcu, s->idx);
 	}
-	idx = srcu_read_lock(sp);
+	s->sp = &order->srcu;
+	s->binds = order->binds;
+	s->idx = srcu_read_lock(s->sp);
 locked:
 	rcu_read_unlock();
-	atomic_inc(&pn->binding);
+	this_cpu_inc(s->binds->begun);
 	/* Counted before the bits are tested: pairs with the acquire's. */
-	smp_mb__after_atomic();
-	*spp = sp;
-	return idx;
+	smp_mb();
 }
 
-void portres_bind_end(struct portres_net *pn, struct srcu_struct *sp, int idx)
+void portres_bind_end(const struct portres_bind_section *s)
 {
-	/* The port is in the bind table before the count drops. */
-	smp_mb__before_atomic();
-	atomic_dec(&pn->binding);
-	srcu_read_unlock(sp, idx);
-}
-
-/* Gives @pn its own srcu_struct, if it has none yet.  Return: 0, -ENOMEM. */
-static int portres_bind_srcu_init(struct portres_net *pn)
-{
-	struct srcu_struct *sp;
-
-	lockdep_assert_held(&pn->lock);
-	if (rcu_access_pointer(pn->bind_srcu))
-		return 0;
-	sp = kzalloc(sizeof(*sp), GFP_KERNEL_ACCOUNT);
-	if (!sp)
-		return -ENOMEM;
-	if (init_srcu_struct(sp)) {
-		kfree(sp);
-		return -ENOMEM;
-	}
-	rcu_assign_pointer(pn->bind_srcu, sp);
-	/* Sections begun before this may be in portres_bind_srcu. */
-	pn->bind_cookie = start_poll_synchronize_srcu(&portres_bind_srcu);
-	return 0;
-}
-
-/* At the namespace's end, when no bind can be under way in it any more. */
-static void portres_bind_srcu_fini(struct portres_net *pn)
-{
-	struct srcu_struct *sp = rcu_replace_pointer(pn->bind_srcu, NULL, true);
-
-	if (!sp)
-		return;
-	/* No reader still holds the pointer, then none is in a section. */
-	synchronize_rcu();
-	synchronize_srcu(sp);
-	cleanup_srcu_struct(sp);
-	kfree(sp);
+	/* The port is in the bind table before the bind counts as ended. */
+	smp_mb();
+	this_cpu_inc(s->binds->ended);
+	srcu_read_unlock(s->sp, s->idx);
 }
 
 /*
- * Waits, without the namespace's lock, for the binds that may have missed
- * bits published before: those in @sp, and in portres_bind_srcu while
- * @cookie says a grace period of it may not have passed since @sp was made.
+ * Whether a bind counted in @b may be under way.  The ended ones are
+ * summed first: a bind counted there began before, and is counted among
+ * the begun ones too, so that a bind under way is never cancelled out by
+ * one that began after the sum of its CPU and ended before another's.
  */
-static void portres_bind_sync(struct srcu_struct *sp, unsigned long cookie)
+static bool portres_binds_active(struct portres_binds __percpu *b)
+{
+	unsigned long begun = 0, ended = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		ended += READ_ONCE(per_cpu_ptr(b, cpu)->ended);
+	/* The ended ones summed before the begun ones. */
+	smp_mb();
+	for_each_possible_cpu(cpu)
+		begun += READ_ONCE(per_cpu_ptr(b, cpu)->begun);
+	return begun != ended;
+}
+
+/* Gives @pn its own order of binds, if it has none yet.  Return: 0, -ENOMEM. */
+static int portres_bind_order_init(struct portres_net *pn)
+{
+	struct portres_bind_order *order;
+
+	lockdep_assert_held(&pn->lock);
+	if (rcu_access_pointer(pn->bind_order))
+		return 0;
+	order = kzalloc(sizeof(*order), GFP_KERNEL_ACCOUNT);
+	if (!order)
+		return -ENOMEM;
+	order->binds = alloc_percpu_gfp(struct portres_binds,
+					GFP_KERNEL_ACCOUNT);
+	if (!order->binds)
+		goto err_free;
+	if (init_srcu_struct(&order->srcu))
+		goto err_binds;
+	rcu_assign_pointer(pn->bind_order, order);
+	/* Sections begun before this may be in portres_bind_srcu. */
+	pn->bind_cookie = start_poll_synchronize_srcu(&portres_bind_srcu);
+	return 0;
+
+err_binds:
+	free_percpu(order->binds);
+err_free:
+	kfree(order);
+	return -ENOMEM;
+}
+
+/* At the namespace's end, when no bind can be under way in it any more. */
+static void portres_bind_order_fini(struct portres_net *pn)
+{
+	struct portres_bind_order *order;
+
+	order = rcu_replace_pointer(pn->bind_order, NULL, true);
+	if (!order)
+		return;
+	/* No reader still holds the pointer, then none is in a section. */
+	synchronize_rcu();
+	synchronize_srcu(&order->srcu);
+	cleanup_srcu_struct(&order->srcu);
+	free_percpu(order->binds);
+	kfree(order);
+}
+
+/*
+ * Whether binds that may have missed bits published before are under way
+ * in @order, or in portres_bind_srcu while @cookie says a grace period of
+ * it may not have passed since @order was made.  Called after a full
+ * barrier that follows the bits.
+ */
+static bool portres_bind_pending(struct portres_bind_order *order,
+				 unsigned long cookie)
+{
+	return portres_binds_active(order->binds) ||
+	       (!poll_state_synchronize_srcu(&portres_bind_srcu, cookie) &&
+		portres_binds_active(&portres_global_binds));
+}
+
+/* Waits, without the namespace's lock, for those binds to end. */
+static void portres_bind_sync(struct portres_bind_order *order,
+			      unsigned long cookie)
 {
 	if (!poll_state_synchronize_srcu(&portres_bind_srcu, cookie))
 		synchronize_srcu(&portres_bind_srcu);
-	synchronize_srcu(sp);
+	synchronize_srcu(&order->srcu);
 }
 
 static const struct rhashtable_params portres_token_params = {
@@ -227,8 +279,7 @@ void portres_net_init(struct portres_net *pn, struct net *net)
 		mt_init_flags(&pn->blocks[proto], MT_FLAGS_USE_RCU);
 	atomic_set(&pn->nsocks, 0);
 	xa_init(&pn->shared);
-	atomic_set(&pn->binding, 0);
-	RCU_INIT_POINTER(pn->bind_srcu, NULL);
+	RCU_INIT_POINTER(pn->bind_order, NULL);
 	pn->live = true;
 }
 
@@ -274,7 +325,17 @@ void portres_net_uninit(struct portres_net *pn)
 	/* The bind hook may still be reading the bitmaps. */
 	if (ports)
 		kvfree_rcu(ports, rcu);
-	portres_bind_srcu_fini(pn);
+	portres_bind_order_fini(pn);
+}
+
+/*
+ * Whether nothing is reserved and no socket is known, in any namespace:
+ * the hooks have nothing to enforce (bind_hook.c).  A reservation being
+ * made is in the token table from before its bits are set.
+ */
+bool portres_table_idle(void)
+{
+	return !atomic_read(&portres_tokens.nelems) && portres_socks_none();
 }
 
 static unsigned int portres_net_id __read_mostly;
@@ -294,7 +355,7 @@ static int __net_init portres_pernet_init(struct net *net)
 	/* The host's acquires never wait for other namespaces' binds. */
 	if (net_eq(net, &init_net)) {
 		mutex_lock(&pn->lock);
-		err = portres_bind_srcu_init(pn);
+		err = portres_bind_order_init(pn);
 		mutex_unlock(&pn->lock);
 	}
 	return err;
@@ -411,6 +472,7 @@ static int portres_resv_publish(struct portres_net *pn,
 				struct portres_resv *resv)
 {
 	unsigned int start = resv->start, count = resv->count;
+	struct portres_bind_order *order;
 	int proto = resv->proto;
 	int err;
 
@@ -428,23 +490,22 @@ static int portres_resv_publish(struct portres_net *pn,
 	bitmap_set(ports->busy[proto], start, count);
 	portres_rp_reserve(pn, ports, start, count);
 
-	/* The bits are set before the count is read: see portres_bind_srcu. */
+	/* The bits are set before the counts are read: see portres_bind_srcu. */
 	smp_mb();
-	if (atomic_read(&pn->binding)) {
-		struct srcu_struct *sp;
+	order = rcu_dereference_protected(pn->bind_order,
+					  lockdep_is_held(&pn->lock));
+	if (portres_bind_pending(order, pn->bind_cookie)) {
 		unsigned long cookie = pn->bind_cookie;
 
 		/*
 		 * Not waited for under the lock.  Meanwhile the reservation
 		 * keeps its block and refuses binds, and is found by nothing
 		 * else (@pending): its token is known to no one yet.  Its
-		 * socket or request keeps the namespace, and the caller the
-		 * module.
+		 * socket or request keeps the namespace and @order, and the
+		 * caller the module.
 		 */
-		sp = rcu_dereference_protected(pn->bind_srcu,
-					       lockdep_is_held(&pn->lock));
 		mutex_unlock(&pn->lock);
-		portres_bind_sync(sp, cookie);
+		portres_bind_sync(order, cookie);
 		mutex_lock(&pn->lock);
 	}
 	resv->pending = false;
@@ -489,7 +550,7 @@ static int portres_resv_new(struct portres_net *pn, int proto, u16 start,
 	ports = portres_ports_get(pn);
 	if (!ports)
 		return -ENOMEM;
-	err = portres_bind_srcu_init(pn);
+	err = portres_bind_order_init(pn);
 	if (err)
 		return err;
 

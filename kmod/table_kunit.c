@@ -356,13 +356,12 @@ static void portres_test_wait(struct kunit *test)
 	struct portres_net *a = portres_test_net(test);
 	struct portres_net *b = portres_test_net(test);
 	struct portres_test_maker m = { .pn = b, .start = 60720 };
-	struct srcu_struct *spa, *spb;
+	struct portres_bind_section sa, sb;
 	struct task_struct *t;
 	struct portres_resv *resv;
-	int ia, ib;
 	bool done;
 
-	/* Each namespace gets its own srcu_struct at its first. */
+	/* Each namespace gets its own order of binds at its first. */
 	mutex_lock(&a->lock);
 	KUNIT_ASSERT_EQ(test, 0, portres_resv_create(a, PORTRES_TCP, 60700, 1,
 						     false, &resv));
@@ -375,8 +374,8 @@ static void portres_test_wait(struct kunit *test)
 	mutex_unlock(&b->lock);
 
 	init_completion(&m.done);
-	ia = portres_bind_begin(a, &spa);
-	ib = portres_bind_begin(b, &spb);
+	portres_bind_begin(a, &sa);
+	portres_bind_begin(b, &sb);
 	t = kthread_run(portres_test_make, &m, "portres-kunit");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 	msleep(500);
@@ -386,11 +385,11 @@ static void portres_test_wait(struct kunit *test)
 		mutex_unlock(&b->lock);
 	else
 		KUNIT_FAIL(test, "the namespace's lock is held during the wait");
-	portres_bind_end(b, spb, ib);
+	portres_bind_end(&sb);
 	/* Done, though a bind of @a is still under way. */
 	done = wait_for_completion_timeout(&m.done, 5 * HZ);
 	KUNIT_EXPECT_TRUE(test, done);
-	portres_bind_end(a, spa, ia);
+	portres_bind_end(&sa);
 	if (!done)
 		wait_for_completion(&m.done);
 	KUNIT_EXPECT_EQ(test, 0, m.err);

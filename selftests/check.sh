@@ -392,7 +392,7 @@ stock_kernel() {	# stock_kernel KVER
 	g_kernel=/boot/vmlinuz-$kver g_kver=$kver g_ko=$work/portres-$kver.ko
 	guest selftests selftests/guest/selftests.sh -b build/portres-demo \
 		-b build/resv_test -b build/dev_test -b build/sysfs_test \
-		-b build/stall_test -b build/hook_cost -b build/win_test \
+		-b build/stall_test -b build/win_test \
 		"${examples[@]}" "${libs[@]}"
 
 	# A reboot: two boots over one disk that holds the configuration
@@ -417,6 +417,10 @@ stock_kernel() {	# stock_kernel KVER
 	# The races of a reservation against binds, on two CPUs, fully
 	# preemptible: any violation fails.
 	guest races selftests/guest/race.sh -a preempt=full -b build/race
+
+	# What unrelated sockets pay, counted in instructions (one vCPU under
+	# -icount): deterministic, so a regression past the bounds fails.
+	guest cost selftests/guest/cost.sh -I -b build/bench
 }
 
 # The debug kernel from the newest source: KUnit in a boot of its own (the

@@ -783,4 +783,60 @@ TEST_F_TIMEOUT(dev, release_linear_in_associated_sockets, 600)
 	EXPECT_GE(t_wait + 0.05, wait);
 }
 
+/* 1 when the hooks are registered, 0 when not, -1 when it cannot tell. */
+static int hooks_on(void)
+{
+	char buf[32];
+
+	if (read_file("/sys/kernel/portres/hooks", buf, sizeof(buf)) < 0)
+		return -1;
+	return !strncmp(buf, "on ", 3);
+}
+
+static int hooks_wait(int want, int ms)
+{
+	while (hooks_on() != want && ms > 0) {
+		usleep(20000);
+		ms -= 20;
+	}
+	return hooks_on() == want;
+}
+
+/*
+ * The hooks on every socket's path are registered only while something is
+ * reserved: the first acquire registers them and is enforced at once, the
+ * last release lets them go after hook_idle_ms, and each time they come
+ * back they enforce again.
+ */
+TEST_F(dev, hooks_registered_only_while_needed)
+{
+	char old[32] = "10000";
+	uint16_t start;
+	uint64_t token;
+	int round, s, o;
+
+	read_file("/sys/module/portres/parameters/hook_idle_ms", old,
+		  sizeof(old));
+	ASSERT_EQ(0, set_param("hook_idle_ms", "50"));
+	/* What earlier tests left goes within the idle period they set. */
+	ASSERT_TRUE(hooks_wait(0, 30000))
+		TH_LOG("the hooks stay registered with nothing reserved");
+	for (round = 0; round < 3; round++) {
+		s = socket(AF_INET, SOCK_STREAM, 0);
+		ASSERT_EQ(0, portres_acquire(s, BLOCK, 10, &start, &token));
+		EXPECT_EQ(1, hooks_on());
+		o = socket(AF_INET, SOCK_STREAM, 0);
+		EXPECT_EQ(-EACCES, bind_port(o, AF_INET, BLOCK + 1))
+			TH_LOG("round %d: a bind into the block got through", round);
+		close(o);
+		close(s);
+		EXPECT_TRUE(hooks_wait(0, 5000))
+			TH_LOG("round %d: the hooks stay after the release", round);
+		o = socket(AF_INET, SOCK_STREAM, 0);
+		EXPECT_EQ(0, bind_port(o, AF_INET, BLOCK + 1));
+		close(o);
+	}
+	set_param("hook_idle_ms", old);
+}
+
 TEST_HARNESS_MAIN

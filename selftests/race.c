@@ -4,7 +4,7 @@
  * and against the binds of other sockets, for a bounded time each, and
  * count the times the promise broke.
  *
- *	race [SECONDS]	(per race, default 4)
+ *	race [SECONDS [MIN_TRIES]]	(per race, default 4 and 200)
  *
  * The races, each in a network namespace of its own:
  *  - acquire/release of a block against explicit binds of its ports by
@@ -45,7 +45,9 @@
 #define BLOCK		4
 #define NBLOCKS		4
 #define OUTSIDERS	3
-#define MIN_TRIES	200	/* per race, below which it proved nothing */
+/* Per race, below which it proved nothing (race's second argument). */
+static int min_tries = 200;
+#define MIN_TRIES	min_tries
 
 static int dev;
 static double deadline;
@@ -476,6 +478,8 @@ int main(int argc, char **argv)
 	double seconds = argc > 1 ? atof(argv[1]) : 4;
 	int init;
 
+	if (argc > 2)
+		min_tries = atoi(argv[2]);
 	dev = open(PORTRES_DEVICE, O_RDWR | O_CLOEXEC);
 	init = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (dev < 0 || init < 0) {

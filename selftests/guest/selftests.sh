@@ -51,14 +51,10 @@ if [ -x /tests/pkgconfig-example ]; then
 	LD_LIBRARY_PATH=/usr/lib pkgconfig-example 61200 5 >/tmp/ex4 2>&1
 	check_example "example built with pkg-config, run against libportres.so.1" /tmp/ex4 61200 5
 fi
-if hook_cost; then
-	check ok "bind hook cost for unrelated sockets does not grow with 10,000 reservations"
-else
-	check fail "bind hook cost for unrelated sockets does not grow with 10,000 reservations"
-fi
-
-# The hooks are permanent ftrace ops: kernel.ftrace_enabled cannot be
-# turned off under them, and portres does not load while it is off.
+# The sysctl hook is a permanent ftrace op from load to unload:
+# kernel.ftrace_enabled cannot be turned off under it, so that the hooks
+# on the sockets' paths can always be registered when an acquire needs
+# them, and portres does not load while it is off.
 enabled=/proc/sys/kernel/ftrace_enabled
 if echo 0 >$enabled 2>/dev/null; then
 	echo 1 >$enabled

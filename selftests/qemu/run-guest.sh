@@ -5,7 +5,7 @@
 #
 #   run-guest.sh -k KERNEL -m PORTRES_KO -r KERNEL_RELEASE -s SCRIPT
 #                [-b BINARY]... [-L FILE[=GUESTPATH]]... [-t TIMEOUT] [-l LOG]
-#                [-d DISK] [-o MODULE_OPTIONS] [-a KERNEL_ARGS] [-S|-M]
+#                [-d DISK] [-o MODULE_OPTIONS] [-a KERNEL_ARGS] [-S|-M|-I]
 #
 # The guest is a busybox initramfs holding the module (modprobe-able), the
 # binaries in /tests, each FILE at GUESTPATH or its own path (shared
@@ -28,6 +28,13 @@
 # module was loaded ("Oops: int3" in sched_clock_cpu).  It has not been
 # seen with one thread.
 #
+# -I runs one vCPU under QEMU's deterministic instruction counting
+# (-icount shift=0,sleep=off): the guest's clock then advances one
+# nanosecond per instruction it executes, and jumps to the next timer when
+# it is idle, so a time measured in the guest is a count of instructions
+# and repeats from run to run (make bench, and the cost checks of make
+# check).
+#
 # Prints the guest's console, and exits 0 only if the guest ran to the end,
 # SCRIPT exited 0 and the kernel log holds no warning, bug, oops or
 # sanitizer report.
@@ -35,9 +42,9 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 kernel= module= kver= script= timeout=600 log= disk= opts= args=
-tcg=tcg,thread=single
+tcg=tcg,thread=single smp=2 icount=()
 bins=() files=()
-while getopts k:m:r:s:b:L:t:l:d:o:a:SM opt; do
+while getopts k:m:r:s:b:L:t:l:d:o:a:SMI opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	m) module=$OPTARG ;;
@@ -52,6 +59,7 @@ while getopts k:m:r:s:b:L:t:l:d:o:a:SM opt; do
 	a) args=$OPTARG ;;
 	S) tcg=tcg,thread=single ;;
 	M) tcg=tcg,thread=multi ;;
+	I) tcg=tcg,thread=single smp=1 icount=(-icount shift=0,sleep=off) ;;
 	*) exit 2 ;;
 	esac
 done
@@ -100,7 +108,7 @@ done
 log=${log:-$work/console.log}
 set +e
 timeout --foreground -k 10 "$timeout" \
-	qemu-system-x86_64 -machine q35 -accel "$tcg" -cpu max -smp 2 -m 2048 \
+	qemu-system-x86_64 -machine q35 -accel "$tcg" "${icount[@]}" -cpu max -smp "$smp" -m 2048 \
 	-nographic -no-reboot -kernel "$kernel" -initrd "$work/initrd.gz" \
 	"${drive[@]}" \
 	-append "console=ttyS0 panic=-1 oops=panic quiet loglevel=4 log_buf_len=8M $args" \
