@@ -16,24 +16,27 @@ def number(v):
 
 def value(f):
     """The figure, marked when it misses its target."""
-    met = f.get("at_most", f.get("at_least"))
+    met = f.get("at_most", f.get("at_least", True))
     text = f"{number(f['value'])} {f['unit']}".replace(" x", "x")
     return text if met else text + " (missed)"
 
 
 def target(f):
+    if "target" not in f:
+        return "reported"
     words = "at most" if "at_most" in f else "at least"
     return f"{words} {number(f['target'])} {f['unit']}".replace(" x", "x")
 
 
 def main():
     readme, runs = sys.argv[1], sys.argv[2:]
-    columns, names, dates = [], [], set()
+    columns, names, dates, clocks = [], [], set(), set()
     for arg in runs:
         kver, path = arg.split("=", 1)
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
         dates.add(data.get("date", "?"))
+        clocks.add(data.get("clock", "ns"))
         figs = {f["name"]: f for f in data["figures"]}
         for f in data["figures"]:
             if f["name"] not in names:
@@ -42,9 +45,11 @@ def main():
     if not columns:
         sys.exit("bench-readme: no figures")
 
+    clock = ("counting instructions (-icount shift=0,sleep=off)"
+             if clocks == {"instructions"} else "wall-clock")
     lines = [BEGIN, "",
              "Written by `make bench` (" + ", ".join(sorted(dates)) +
-             "), QEMU TCG on one thread:", "",
+             "), QEMU TCG, one vCPU, " + clock + ":", "",
              "| figure | target | " + " | ".join(k for k, _ in columns) + " |",
              "|---|---|" + "---|" * len(columns)]
     for name in names:

@@ -4,6 +4,12 @@
 # in QEMU and runs selftests/bench.c; prints its table, writes its figures
 # to build/bench-KVER.json and, when every kernel's run went through, the
 # table of README.md's "Benchmarks" (bench-readme.py).
+#
+# The guests run on one vCPU under QEMU's instruction counting
+# (run-guest.sh -I), so every figure is a ratio of instruction counts;
+# BENCH_WALL=1 runs them under plain emulation and times wall-clock
+# instead (figures then move 10-20% from boot to boot).  BENCH_ROUNDS
+# sets the rounds (default 5).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -14,7 +20,12 @@ kvers=$(portres_stock_kvers)
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-echo 'bench' > "$work/run.sh"
+if [ -n "${BENCH_WALL:-}" ]; then
+	mode=() flags=-w
+else
+	mode=(-I) flags=
+fi
+echo "bench $flags -r ${BENCH_ROUNDS:-5}" > "$work/run.sh"
 rc=0
 runs=()
 for kver in $kvers; do
@@ -24,7 +35,7 @@ for kver in $kvers; do
 	set +e
 	selftests/qemu/run-guest.sh -k "/boot/vmlinuz-$kver" \
 		-m "build/portres-$kver.ko" -r "$kver" -s "$work/run.sh" \
-		-b build/bench -t 3000 -l "$work/console.log" >/dev/null
+		-b build/bench -t 3000 -l "$work/console.log" "${mode[@]}" >/dev/null
 	krc=$?
 	set -e
 	# A guest that stopped early: what its console said last.
