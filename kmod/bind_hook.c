@@ -12,21 +12,24 @@
  * call.  Calls made from this module are never redirected, which is what
  * lets a wrapper call the original.
  *
- * Hooked:
- * - security_socket_bind: hand out or refuse ports of reservations;
+ * Hooked, while anything is reserved (portres_hooks_hold()):
  * - security_socket_connect, security_socket_listen, security_socket_sendmsg:
  *   an associated socket about to be given a port implicitly is bound to a
  *   port of its reservation first;
  * - inet_csk_get_port, udp_lib_get_port, inet_hash_connect,
  *   inet6_hash_connect: where the stack takes a port for a TCP or UDP
- *   socket.  Every call, from every socket, runs inside portres_bind_begin()
- *   and _end(), so that an acquire never misses a bind that is under way
- *   (table.c); a port a reservation covers is refused there to any socket
+ *   socket, bind() included.  Every call, from every socket, runs inside
+ *   portres_bind_begin() and _end(), so that an acquire never misses a
+ *   bind that is under way (table.c); a port a reservation covers is
+ *   refused there (EACCES, which bind() returns as it is) to any socket
  *   the reservation does not let in, and an associated socket that asks
  *   for any port is given one of its block;
  * - ip_mc_drop_socket: called by inet_release() on the last close of every
  *   IPv4 and IPv6 socket, before the protocol's close, which may linger;
+ * and from load to unload:
  * - proc_do_large_bitmap: the ip_local_reserved_ports sysctl.
+ * security_socket_bind is not hooked: it is only called, by the wrappers
+ * that give a port, to ask the LSMs about it.
  *
  * Lock order: the socket's lock, then the namespace's mutex, then the bind
  * table's bucket locks.  No wrapper holds the mutex while it calls into the
@@ -111,45 +114,6 @@ static void portres_hook_leave(void)
 	this_cpu_dec(portres_inflight);
 }
 
-/*
- * Return: the port of a bind address for @sk, or -1 for an address the
- * stack itself will refuse; the hook leaves those to the stack, so that the
- * caller gets the stack's errno.
- */
-static int portres_addr_port(const struct sock *sk,
-			     const struct sockaddr *addr, int addrlen)
-{
-	const struct sockaddr_in *sin = (const struct sockaddr_in *)addr;
-
-	if (addrlen < (int)offsetofend(struct sockaddr, sa_family))
-		return -1;
-	switch (sk->sk_family) {
-	case AF_INET:
-		if (addrlen < (int)sizeof(struct sockaddr_in))
-			return -1;
-		if (addr->sa_family == AF_UNSPEC &&
-		    sin->sin_addr.s_addr != htonl(INADDR_ANY))
-			return -1;
-		if (addr->sa_family != AF_INET && addr->sa_family != AF_UNSPEC)
-			return -1;
-		return ntohs(sin->sin_port);
-	case AF_INET6:
-		if (addrlen < SIN6_LEN_RFC2133 || addr->sa_family != AF_INET6)
-			return -1;
-		return ntohs(((const struct sockaddr_in6 *)addr)->sin6_port);
-	}
-	return -1;
-}
-
-/* Sets the port of an address portres_addr_port() accepted. */
-static void portres_addr_set_port(struct sockaddr *addr, u16 port)
-{
-	if (addr->sa_family == AF_INET6)
-		((struct sockaddr_in6 *)addr)->sin6_port = htons(port);
-	else
-		((struct sockaddr_in *)addr)->sin_port = htons(port);
-}
-
 /* The address @sk is bound to, or would be, with @port: for kernel_bind(). */
 static int portres_bound_addr(const struct sock *sk,
 			      struct sockaddr_storage *ss, u16 port)
@@ -185,39 +149,6 @@ static bool portres_sk_tracked(const struct sock *sk)
 	return pn && atomic_read(&pn->nsocks) && portres_sock_known(sk);
 }
 
-static bool portres_bind_wanted(struct pt_regs *regs)
-{
-	struct socket *sock = (void *)regs_get_kernel_argument(regs, 0);
-	struct sockaddr *addr = (void *)regs_get_kernel_argument(regs, 1);
-	int addrlen = regs_get_kernel_argument(regs, 2);
-	struct sock *sk = sock->sk;
-	struct portres_ports *ports;
-	struct portres_net *pn;
-	bool wanted = false;
-	int proto, port;
-
-	proto = portres_sk_bind_proto(sk);
-	if (proto < 0)
-		return false;
-
-	rcu_read_lock();
-	pn = portres_pernet(sock_net(sk));
-	if (!pn)
-		goto out;
-	ports = rcu_dereference(pn->ports);
-	if (!ports)
-		goto out;
-	if (atomic_read(&pn->nsocks) && portres_sock_known(sk)) {
-		wanted = true;
-		goto out;
-	}
-	port = portres_addr_port(sk, addr, addrlen);
-	wanted = port > 0 && test_bit(port, ports->busy[proto]);
-out:
-	rcu_read_unlock();
-	return wanted;
-}
-
 /*
  * Takes a port of @sk's block for an implicit bind.  Return: the port, 0
  * when @sk is not associated or already bound, -EADDRINUSE when no port of
@@ -247,74 +178,6 @@ static void portres_give_back(struct portres_net *pn, struct sock *sk,
 	if (ps && ps->port == port && READ_ONCE(inet_sk(sk)->inet_num) != port)
 		portres_resv_put_port(ps);
 	mutex_unlock(&pn->lock);
-}
-
-/*
- * The bind policy.  An associated socket binding port 0 gets a free port of
- * its block; a socket binding a port of a block it is not associated with
- * is refused, unless the block is persistent and not exclusive.
- */
-static int portres_bind_check(struct socket *sock, struct sockaddr *addr,
-			      int addrlen, u16 *taken)
-{
-	struct sock *sk = sock->sk;
-	struct portres_resv *resv;
-	struct portres_sock *ps;
-	struct portres_net *pn;
-	int proto, port, ret = 0;
-
-	proto = portres_sk_bind_proto(sk);
-	port = portres_addr_port(sk, addr, addrlen);
-	if (proto < 0 || port < 0)
-		return 0;
-
-	pn = portres_pernet(sock_net(sk));
-	mutex_lock(&pn->lock);
-	ps = portres_sock_find(sk);
-	/* A bound socket's bind fails in the stack; nothing to take. */
-	if (inet_sk(sk)->inet_num)
-		goto out;
-
-	if (!port) {
-		if (!ps || !ps->resv || portres_no_port(sk))
-			goto out;
-		ret = portres_resv_take_port(ps->resv, ps);
-		if (ret > 0) {
-			portres_addr_set_port(addr, ret);
-			*taken = ret;
-			ret = 0;
-		}
-		goto out;
-	}
-
-	resv = portres_resv_at(pn, proto, port);
-	if (!resv)
-		goto out;
-	if (ps && ps->resv == resv)
-		portres_resv_mark_port(resv, ps, port);
-	else if (!resv->persistent || resv->exclusive)
-		ret = -EACCES;
-out:
-	mutex_unlock(&pn->lock);
-	return ret;
-}
-
-static int portres_bind_wrap(struct socket *sock, struct sockaddr *address,
-			     int addrlen)
-{
-	u16 taken = 0;
-	int ret;
-
-	ret = portres_bind_check(sock, address, addrlen, &taken);
-	if (!ret) {
-		ret = static_call(portres_orig_bind)(sock, address, addrlen);
-		/* An LSM refused the port bind(0) was given: it goes back. */
-		if (ret && taken)
-			portres_give_back(portres_pernet(sock_net(sock->sk)),
-					  sock->sk, taken);
-	}
-	portres_hook_leave();
-	return ret;
 }
 
 /*
@@ -478,12 +341,17 @@ static int portres_sendmsg_wrap(struct socket *sock, struct msghdr *msg,
 	return ret;
 }
 
-/* Every TCP and UDP socket's port goes through the get_port hooks. */
+/*
+ * Every TCP and UDP socket's port goes through the get_port hooks, in a
+ * namespace that has reservations (an order of binds, table.c); in one
+ * that never had, the call is the stack's alone.
+ */
 static bool portres_get_port_wanted(struct pt_regs *regs)
 {
 	struct sock *sk = (void *)regs_get_kernel_argument(regs, 0);
 
-	return portres_sk_bind_proto(sk) >= 0;
+	return portres_sk_bind_proto(sk) >= 0 &&
+	       portres_bind_ordered(portres_pernet(sock_net(sk)));
 }
 
 #define portres_csk_get_port_wanted	portres_get_port_wanted
@@ -506,9 +374,12 @@ static bool portres_sk_associated(struct portres_net *pn, const struct sock *sk)
 
 /*
  * The port @sk is about to take, @snum unless @sk is associated, unbound
- * and asks for any port: an implicit bind the other hooks did not turn
- * into a bind to a port of the block (UDP's sendpage on Linux 6.1 to 6.4,
- * or a call that raced the association).  It gets a port of its block.
+ * and asks for any port: bind() to port 0, or an implicit bind the other
+ * hooks did not turn into a bind to a port of the block (listen(), UDP's
+ * sendpage on Linux 6.1 to 6.4, or a call that raced the association).
+ * It gets a port of its block, which bind() would have required
+ * CAP_NET_BIND_SERVICE for below ip_unprivileged_port_start, and which
+ * the LSMs are asked about as bind() asks them.
  *
  * Return: the port, or a negative errno.
  */
@@ -560,6 +431,12 @@ static void portres_get_port_exit(struct portres_net *pn, struct sock *sk,
 	else if (ret && taken && ps->port == port && bound != port)
 		portres_resv_put_port(ps);
 	/*
+	 * A port of the block given for port 0 stays the socket's, as a port
+	 * named in bind() does: a disconnect does not give it back.
+	 */
+	if (!ret && taken && bound == port)
+		sk->sk_userlocks |= SOCK_BINDPORT_LOCK;
+	/*
 	 * Bound in the block with SO_REUSEPORT: the port stays the block's
 	 * sockets' to share.  Without memory to note it, the socket cannot
 	 * be let share: it loses SO_REUSEPORT.
@@ -584,6 +461,7 @@ static __always_inline int portres_get_port(struct sock *sk,
 	struct portres_net *pn = portres_pernet(sock_net(sk));
 	bool assoc = portres_sk_associated(pn, sk), shared = false;
 	struct portres_bind_section section;
+	bool ordered;
 	int port, ret;
 
 	port = portres_get_port_enter(pn, sk, snum, assoc);
@@ -592,14 +470,16 @@ static __always_inline int portres_get_port(struct sock *sk,
 	/* The caller holds the socket's lock, as setsockopt() does. */
 	if (assoc)
 		shared = portres_share_grant(pn, sk, port);
-	portres_bind_begin(pn, &section);
+	/* Redirected, the namespace has its order (it never loses it). */
+	ordered = portres_bind_begin(pn, &section);
 	ret = port ? portres_port_refused(pn, sk, proto, port) : 0;
 	if (!ret && proto == PORTRES_UDP)
 		ret = static_call(portres_orig_udp_get_port)(sk, port,
 							     hash2_nulladdr);
 	else if (!ret)
 		ret = static_call(portres_orig_csk_get_port)(sk, port);
-	portres_bind_end(&section);
+	if (ordered)
+		portres_bind_end(&section);
 	if (ret && shared)
 		sk->sk_reuseport = 0;
 	if (assoc)
@@ -628,7 +508,8 @@ static bool portres_hash_connect_wanted(struct pt_regs *regs)
 {
 	struct sock *sk = (void *)regs_get_kernel_argument(regs, 1);
 
-	return portres_sk_bind_proto(sk) == PORTRES_TCP;
+	return portres_sk_bind_proto(sk) == PORTRES_TCP &&
+	       portres_bind_ordered(portres_pernet(sock_net(sk)));
 }
 
 #define portres_hash_connect6_wanted	portres_hash_connect_wanted
@@ -656,17 +537,19 @@ static __always_inline int portres_hash_connect(struct inet_timewait_death_row *
 {
 	struct portres_net *pn = portres_pernet(sock_net(sk));
 	struct portres_bind_section section;
+	bool ordered;
 	int ret;
 
 	ret = portres_hash_connect_enter(pn, sk);
 	if (ret)
 		return ret;
-	portres_bind_begin(pn, &section);
+	ordered = portres_bind_begin(pn, &section);
 	if (v6)
 		ret = static_call(portres_orig_hash_connect6)(dr, sk);
 	else
 		ret = static_call(portres_orig_hash_connect)(dr, sk);
-	portres_bind_end(&section);
+	if (ordered)
+		portres_bind_end(&section);
 	return ret;
 }
 
@@ -763,7 +646,6 @@ static void notrace portres_##name##_thunk(unsigned long ip,		\
 	portres_fregs_set_ip(fregs, (unsigned long)portres_##name##_wrap); \
 }
 
-PORTRES_THUNK(bind, PORTRES_HOOK_BIND)
 PORTRES_THUNK(connect, PORTRES_HOOK_CONNECT)
 PORTRES_THUNK(listen, PORTRES_HOOK_LISTEN)
 PORTRES_THUNK(sendmsg, PORTRES_HOOK_SENDMSG)
@@ -776,8 +658,12 @@ PORTRES_THUNK(sysctl, PORTRES_HOOK_SYSCTL)
 
 static struct portres_hook portres_hooks[PORTRES_NHOOKS] = {
 	[PORTRES_HOOK_BIND] = {
+		/*
+		 * Called, not hooked: a bind's port is decided in get_port,
+		 * which asks the LSMs about the port it gives (see
+		 * portres_lsm_bind()).
+		 */
 		.name = "security_socket_bind",
-		.thunk = portres_bind_thunk,
 	},
 	[PORTRES_HOOK_CONNECT] = {
 		.name = "security_socket_connect",
@@ -914,7 +800,9 @@ static int portres_hook_find_all(void)
  * pass a voluntary schedule, which the stack's port choice does not make
  * between its test of a port and the port's entry in the bind table.  So
  * when it returns, each such bind is in the bind table, and every later
- * one is hooked.  That holds where RCU-tasks exists and spinlocks do not
+ * one is hooked.  (The callbacks let through the binds of a namespace that
+ * has no reservation yet; its first waits for such a grace period in the
+ * same way, or counts this one: portres_table_tasks_passed().)  That holds where RCU-tasks exists and spinlocks do not
  * sleep; on a PREEMPT_RT kernel, or one without TASKS_RCU, the hooks are
  * registered from load to unload instead.
  */
@@ -947,13 +835,15 @@ static int portres_hooks_register_hot(void)
 
 	lockdep_assert_held(&portres_hooks_mutex);
 	for (i = 0; i < PORTRES_NHOOKS; i++) {
-		if (portres_hooks[i].cold || portres_hooks[i].optional)
+		if (portres_hooks[i].cold || portres_hooks[i].optional ||
+		    !portres_hooks[i].thunk)
 			continue;
 		err = portres_hook_register(&portres_hooks[i]);
 		if (err)
 			goto err_unwind;
 	}
 	synchronize_rcu_tasks();
+	portres_table_tasks_passed();
 	WRITE_ONCE(portres_hooks_hot, true);
 	WRITE_ONCE(portres_hooks_registrations, portres_hooks_registrations + 1);
 	if (portres_hooks_dynamic())

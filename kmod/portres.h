@@ -76,7 +76,8 @@ struct portres_net {
 	struct list_head socks;
 	atomic_t nsocks;
 	struct portres_bind_order __rcu *bind_order;
-	unsigned long bind_cookie;
+	unsigned long bind_epoch;
+	bool bind_ready;
 	struct xarray shared;
 	unsigned int nusers;
 	unsigned int limited_ports;
@@ -174,11 +175,11 @@ struct portres_sock {
  * takes RCU even under @lock).  The hooks' fast path tests @ports->busy and
  * @nsocks only.
  *
- * portres_bind_srcu (table.c) orders binds against new reservations: every
- * call that takes a port for a TCP or UDP socket, while the hooks are
- * registered, runs in a read section, counted per CPU in @bind_order,
- * from its test of the bits to the port's entry in the bind table.  No
- * read section takes @lock.
+ * @bind_order (table.c, at portres_tasks_epoch) orders binds against new
+ * reservations: in a namespace that has one, every call that takes a port
+ * for a TCP or UDP socket while the hooks are registered runs in its SRCU
+ * read section, counted per CPU, from its test of the bits to the port's
+ * entry in the bind table.  No read section takes @lock.
  *
  * Socket fields read unlocked: sk_family, sk_type and sk_protocol, which
  * never change after socket(); the port a socket is bound to (inet_num),
@@ -327,7 +328,9 @@ struct portres_bind_section {
 	int idx;
 };
 
-void portres_bind_begin(struct portres_net *pn, struct portres_bind_section *s);
+void portres_table_tasks_passed(void);
+bool portres_bind_ordered(const struct portres_net *pn);
+bool portres_bind_begin(struct portres_net *pn, struct portres_bind_section *s);
 void portres_bind_end(const struct portres_bind_section *s);
 int portres_port_refused(struct portres_net *pn, const struct sock *sk,
 			 int proto, u16 port);

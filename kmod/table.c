@@ -28,15 +28,17 @@ static struct rhashtable portres_tokens;
 
 /*
  * A bind races an acquire: the hooks test the busy bits, then the stack
- * enters the port in its bind table.  Every call that takes a port for a
- * TCP or UDP socket (the get_port and hash_connect hooks) therefore runs
- * in an SRCU read-side section, and counted in its namespace's per-CPU
- * counts of binds begun and ended, from its test of the bits to the
- * port's entry in the bind table.  A new reservation publishes its bits
- * and, if a section is under way in the namespace, drops the namespace's
- * lock and waits for the sections that may have missed them; then it
- * takes the lock and looks at the bind tables again.  A bind either saw
- * the bits, or is in the table by then.
+ * enters the port in its bind table.  In a namespace that has an order of
+ * binds (@bind_order, made at its first reservation), every call that
+ * takes a port for a TCP or UDP socket while the hooks are registered (the
+ * get_port and hash_connect hooks) therefore runs in an SRCU read-side
+ * section of the namespace, and counted in its per-CPU counts of binds
+ * begun and ended, from its test of the bits to the port's entry in the
+ * bind table.  A new reservation publishes its bits and, if a section is
+ * under way in the namespace, drops the namespace's lock and waits for the
+ * sections that may have missed them; then it takes the lock and looks at
+ * the bind tables again.  A bind either saw the bits, or is in the table
+ * by then.
  *
  * The counts spare an acquire the grace period when no bind is under way:
  * a section counts itself (full barrier) before it tests the bits, an
@@ -46,26 +48,39 @@ static struct rhashtable portres_tokens;
  * one has finished its bind.  The counts are per CPU, so that a bind
  * stores to no memory another CPU's binds store to.
  *
- * Each namespace has an srcu_struct and counts of its own from its first
- * reservation on (@bind_order), so that one namespace's binds never delay
- * another's acquires.  Until then its binds read in portres_bind_srcu and
- * count in portres_global_binds, shared by all such namespaces: those may
- * still be inside one when the first reservation is made, and that
- * reservation, and those that follow until a grace period of
- * portres_bind_srcu has passed (@bind_cookie), wait for them too.  The
- * initial namespace gets its own at load.
+ * A namespace without an order has no reservation: its binds are not
+ * redirected at all (the hooks' callbacks let them through), so they pay
+ * for no section.  Its first reservation makes the order, and the binds
+ * that were let through before it, without a section, may still be under
+ * way: until an RCU-tasks grace period has passed since the order was
+ * made, a reservation waits for one (without the lock).  The stack's port
+ * choice does not schedule voluntarily between its test of a port and the
+ * port's entry in the bind table, so a task that passed a voluntary
+ * schedule since is done.  A registration of the hooks waits for such a
+ * grace period too (bind_hook.c): one after the order was made will do
+ * (@bind_epoch against portres_tasks_epoch).
  */
-DEFINE_STATIC_SRCU(portres_bind_srcu);
-static DEFINE_PER_CPU(struct portres_binds, portres_global_binds);
 
-/* A namespace's own order of binds against reservations. */
+/* Grace periods of RCU-tasks the hooks' registrations waited for. */
+static unsigned long portres_tasks_epoch;
+
+/* Called by the hooks' registration after its RCU-tasks grace period. */
+void portres_table_tasks_passed(void)
+{
+	WRITE_ONCE(portres_tasks_epoch, READ_ONCE(portres_tasks_epoch) + 1);
+}
+
+/* A namespace's order of binds against reservations. */
 struct portres_bind_order {
 	struct srcu_struct srcu;
 	struct portres_binds __percpu *binds;
 };
 
-/* Enters a read section of @pn's binds, described in *@s for the end. */
-void portres_bind_begin(struct portres_net *pn, struct portres_bind_section *s)
+/*
+ * Enters a read section of @pn's binds, described in *@s for the end.
+ * Return: false when @pn has no order of binds, and so no reservation.
+ */
+bool portres_bind_begin(struct portres_net *pn, struct portres_bind_section *s)
 {
 	struct portres_bind_order *order;
 
@@ -73,24 +88,17 @@ void portres_bind_begin(struct portres_net *pn, struct portres_bind_section *s)
 	rcu_read_lock();
 	order = rcu_dereference(pn->bind_order);
 	if (!order) {
-		s->idx = srcu_read_lock(&portres_bind_srcu);
-		/* Made meanwhile: the maker may not wait for this section. */
-		order = rcu_dereference(pn->bind_order);
-		if (!order) {
-			s->sp = &portres_bind_srcu;
-			s->binds = &portres_global_binds;
-			goto locked;
-		}
-		srcu_read_unlock(&portres_bind_srcu, s->idx);
+		rcu_read_unlock();
+		return false;
 	}
 	s->sp = &order->srcu;
 	s->binds = order->binds;
 	s->idx = srcu_read_lock(s->sp);
-locked:
 	rcu_read_unlock();
 	this_cpu_inc(s->binds->begun);
 	/* Counted before the bits are tested: pairs with the acquire's. */
 	smp_mb();
+	return true;
 }
 
 void portres_bind_end(const struct portres_bind_section *s)
@@ -99,6 +107,12 @@ void portres_bind_end(const struct portres_bind_section *s)
 	smp_mb();
 	this_cpu_inc(s->binds->ended);
 	srcu_read_unlock(s->sp, s->idx);
+}
+
+/* Whether @pn orders its binds: the hooks' callbacks redirect them. */
+bool portres_bind_ordered(const struct portres_net *pn)
+{
+	return rcu_access_pointer(pn->bind_order);
 }
 
 /*
@@ -121,7 +135,7 @@ static bool portres_binds_active(struct portres_binds __percpu *b)
 	return begun != ended;
 }
 
-/* Gives @pn its own order of binds, if it has none yet.  Return: 0, -ENOMEM. */
+/* Gives @pn its order of binds, if it has none yet.  Return: 0, -ENOMEM. */
 static int portres_bind_order_init(struct portres_net *pn)
 {
 	struct portres_bind_order *order;
@@ -138,9 +152,9 @@ static int portres_bind_order_init(struct portres_net *pn)
 		goto err_free;
 	if (init_srcu_struct(&order->srcu))
 		goto err_binds;
+	pn->bind_epoch = READ_ONCE(portres_tasks_epoch);
+	pn->bind_ready = false;
 	rcu_assign_pointer(pn->bind_order, order);
-	/* Sections begun before this may be in portres_bind_srcu. */
-	pn->bind_cookie = start_poll_synchronize_srcu(&portres_bind_srcu);
 	return 0;
 
 err_binds:
@@ -167,26 +181,16 @@ static void portres_bind_order_fini(struct portres_net *pn)
 }
 
 /*
- * Whether binds that may have missed bits published before are under way
- * in @order, or in portres_bind_srcu while @cookie says a grace period of
- * it may not have passed since @order was made.  Called after a full
- * barrier that follows the bits.
+ * Whether binds that were let through before @pn had its order may still
+ * be under way: no RCU-tasks grace period is known to have passed since.
  */
-static bool portres_bind_pending(struct portres_bind_order *order,
-				 unsigned long cookie)
+static bool portres_bind_unready(struct portres_net *pn)
 {
-	return portres_binds_active(order->binds) ||
-	       (!poll_state_synchronize_srcu(&portres_bind_srcu, cookie) &&
-		portres_binds_active(&portres_global_binds));
-}
-
-/* Waits, without the namespace's lock, for those binds to end. */
-static void portres_bind_sync(struct portres_bind_order *order,
-			      unsigned long cookie)
-{
-	if (!poll_state_synchronize_srcu(&portres_bind_srcu, cookie))
-		synchronize_srcu(&portres_bind_srcu);
-	synchronize_srcu(&order->srcu);
+	lockdep_assert_held(&pn->lock);
+	if (!pn->bind_ready &&
+	    READ_ONCE(portres_tasks_epoch) != pn->bind_epoch)
+		pn->bind_ready = true;
+	return !pn->bind_ready;
 }
 
 static const struct rhashtable_params portres_token_params = {
@@ -348,17 +352,8 @@ struct portres_net *portres_pernet(const struct net *net)
 
 static int __net_init portres_pernet_init(struct net *net)
 {
-	struct portres_net *pn = portres_pernet(net);
-	int err = 0;
-
-	portres_net_init(pn, net);
-	/* The host's acquires never wait for other namespaces' binds. */
-	if (net_eq(net, &init_net)) {
-		mutex_lock(&pn->lock);
-		err = portres_bind_order_init(pn);
-		mutex_unlock(&pn->lock);
-	}
-	return err;
+	portres_net_init(portres_pernet(net), net);
+	return 0;
 }
 
 static void __net_exit portres_pernet_exit(struct net *net)
@@ -463,7 +458,7 @@ static int portres_token_insert(struct portres_resv *resv)
 
 /*
  * Enters @resv in the table and publishes its bits, then makes sure that no
- * socket took one of its ports meanwhile (see portres_bind_srcu).
+ * socket took one of its ports meanwhile (see portres_tasks_epoch).
  *
  * Return: 0, -EADDRINUSE if a socket did, -ENOMEM, -EAGAIN.
  */
@@ -474,6 +469,7 @@ static int portres_resv_publish(struct portres_net *pn,
 	unsigned int start = resv->start, count = resv->count;
 	struct portres_bind_order *order;
 	int proto = resv->proto;
+	bool unready;
 	int err;
 
 	err = mtree_insert_range(&pn->blocks[proto], start, start + count - 1,
@@ -490,13 +486,12 @@ static int portres_resv_publish(struct portres_net *pn,
 	bitmap_set(ports->busy[proto], start, count);
 	portres_rp_reserve(pn, ports, start, count);
 
-	/* The bits are set before the counts are read: see portres_bind_srcu. */
+	/* The bits are set before the counts are read: see portres_tasks_epoch. */
 	smp_mb();
 	order = rcu_dereference_protected(pn->bind_order,
 					  lockdep_is_held(&pn->lock));
-	if (portres_bind_pending(order, pn->bind_cookie)) {
-		unsigned long cookie = pn->bind_cookie;
-
+	unready = portres_bind_unready(pn);
+	if (unready || portres_binds_active(order->binds)) {
 		/*
 		 * Not waited for under the lock.  Meanwhile the reservation
 		 * keeps its block and refuses binds, and is found by nothing
@@ -505,8 +500,12 @@ static int portres_resv_publish(struct portres_net *pn,
 		 * caller the module.
 		 */
 		mutex_unlock(&pn->lock);
-		portres_bind_sync(order, cookie);
+		if (unready)
+			synchronize_rcu_tasks();
+		synchronize_srcu(&order->srcu);
 		mutex_lock(&pn->lock);
+		if (unready)
+			pn->bind_ready = true;
 	}
 	resv->pending = false;
 	if (WARN_ON_ONCE(!pn->live) ||

@@ -187,14 +187,20 @@ static void figure(const char *name, double value, double target,
 }
 
 /*
- * Whether a figure holds.  A ratio of instruction counts is positive and
- * finite, and a memory figure is not negative: anything else is a broken
- * measurement, never a met target.
+ * A ratio of instruction counts is positive and finite, and a memory
+ * figure is not negative: anything else is a broken measurement, never a
+ * met target.
  */
+static int figure_sane(const struct figure *f)
+{
+	return isfinite(f->value) && f->value >= 0 &&
+	       (!strcmp(f->unit, "bytes") || f->value > 0);
+}
+
+/* Whether a figure holds. */
 static int figure_ok(const struct figure *f)
 {
-	if (!isfinite(f->value) || f->value < 0 ||
-	    (strcmp(f->unit, "bytes") && f->value == 0))
+	if (!figure_sane(f))
 		return 0;
 	if (f->lower_is_better < 0)
 		return 1;
@@ -710,7 +716,7 @@ static int guard_report(void)
 	for (i = 0; i < nfigs; i++) {
 		if (!figs[i].guard)
 			continue;
-		ok = figure_ok(&figs[i]) && figs[i].value <= figs[i].guard;
+		ok = figure_sane(&figs[i]) && figs[i].value <= figs[i].guard;
 		failed += !ok;
 		printf("portres-check: %s %s: %.3fx, at most %gx\n",
 		       ok ? "ok" : "fail", figs[i].name, figs[i].value,

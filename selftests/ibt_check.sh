@@ -48,7 +48,7 @@ calls_in() {	# calls_in FUNCTION: the call targets of FUNCTION, or of all
 		inside && $2 == "R_X86_64_PLT32" { sub(/-0x4$/, "", $3); print $3 }
 	' <<<"$dis"
 }
-for pair in portres_bind_wrap:portres_orig_bind \
+for pair in '*:portres_orig_bind' \
 	    portres_connect_wrap:portres_orig_connect \
 	    portres_listen_wrap:portres_orig_listen \
 	    portres_sendmsg_wrap:portres_orig_sendmsg \
