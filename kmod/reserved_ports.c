@@ -40,11 +40,21 @@ void portres_rp_reserve(struct portres_net *pn, struct portres_ports *ports,
 	lockdep_assert_held(&pn->lock);
 	if (!rp)
 		return;
-	/* Writers of the bitmap hold the namespace's lock: no atomics. */
-	port = start;
-	for_each_clear_bit_from(port, rp, start + count) {
-		__set_bit(port, rp);
-		__set_bit(port, ports->ours);
+	/*
+	 * Writers of the bitmap hold the namespace's lock: no atomics, and a
+	 * word at a time.  The stack reads it without a lock, a word at a
+	 * time too: each word is written once.
+	 */
+	for (port = start; port < start + count; ) {
+		unsigned int w = BIT_WORD(port), lo = port % BITS_PER_LONG;
+		unsigned int n = min_t(unsigned int, start + count - port,
+				       BITS_PER_LONG - lo);
+		unsigned long mask = (n == BITS_PER_LONG ? ~0UL :
+				      (1UL << n) - 1) << lo;
+
+		ports->ours[w] |= mask & ~rp[w];
+		WRITE_ONCE(rp[w], rp[w] | mask);
+		port += n;
 	}
 }
 

@@ -507,6 +507,8 @@ static int portres_resv_publish(struct portres_net *pn,
 		if (unready)
 			pn->bind_ready = true;
 	}
+	/* The counts are read before the bind tables (bind_tables.c). */
+	smp_mb();
 	resv->pending = false;
 	if (WARN_ON_ONCE(!pn->live) ||
 	    portres_block_in_use(pn->net, proto, start, count)) {
