@@ -77,7 +77,8 @@ static const char *entries(void)
 	static char out[256];
 
 	out[0] = 0;
-	if (system("ls /sys/kernel/portres > /tmp/entries"))
+	/* The reservations' directories, not the files beside them (hooks). */
+	if (system("ls -p /sys/kernel/portres | sed -n 's,/$,,p' > /tmp/entries"))
 		return "(ls failed)";
 	if (read_file("/tmp/entries", out, sizeof(out)))
 		return "(unreadable)";
