@@ -192,6 +192,27 @@ struct portres_sock {
  */
 
 /*
+ * What a socket that has nothing to do with portres pays (bind_hook.c).
+ *
+ * With nothing reserved anywhere, the hooks on the sockets' paths are not
+ * registered: nothing.  Otherwise, per call of a hooked function, ftrace's
+ * light trampoline and the function's callback, which read and never write:
+ *  - get_port, hash_connect: the socket's family, type and protocol, its
+ *    namespace's portres_net (net_generic) and its @bind_order pointer.  A
+ *    namespace without reservations stops there.  In one with them, the
+ *    call goes on in the wrapper: @nsocks, and a socket-record lookup only
+ *    if it is not 0; the SRCU read section (SRCU's own per-CPU counters),
+ *    the per-CPU counts of @bind_order, @ports->busy (one bit), and, for a
+ *    socket with SO_REUSEPORT, @shared; the per-CPU count of tasks inside a
+ *    wrapper.
+ *  - connect, listen, sendmsg, release: the socket's protocol, inet_num,
+ *    its namespace's portres_net and @nsocks, and a socket-record lookup
+ *    only if @nsocks is not 0.
+ * The only stores are to per-CPU counters: no cache line that another
+ * CPU's binds write is written.
+ */
+
+/*
  * The files, each calling only those listed before it (make check runs
  * selftests/kmod_deps.sh to hold this):
  *
