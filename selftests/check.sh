@@ -480,9 +480,15 @@ reload_waits() {
 	echo "unloads: $(grep -c 'portres: unloaded' "$work/guest.log")"
 }
 
-# portresctl is linked against libmnl's shared library.
+# portresctl is linked against libmnl's shared library.  The udev rule
+# and the unit, installed for the guest (portresctl in /tests): its init
+# runs what the rule and the unit say when /dev/portres appears.
+make -s install-tools DESTDIR="$work/guest-tools" PREFIX=/usr SBINDIR=/tests \
+	>/dev/null 2>&1 || result fail "make install-tools for the guest"
 libs=(-b build/portresctl -b build/resv_holder -b build/as_nobody
-      -b build/nl_test -b selftests/portresctl_test.sh)
+      -b build/nl_test -b selftests/portresctl_test.sh
+      -b "$work/guest-tools/etc/udev/rules.d/60-portres.rules"
+      -b "$work/guest-tools/usr/lib/systemd/system/portres-restore.service")
 for l in $(ldd build/portresctl | grep -o '/[^ ]*'); do
 	libs+=(-L "$l")
 done
