@@ -831,7 +831,8 @@ static int check_line(struct conf_lines *lines, const char *path,
 
 /*
  * Creates, in the namespace it runs in, the persistent blocks that the
- * configuration file lists; udev runs it when /dev/portres appears.  Each
+ * configuration file lists; portres-restore.service runs it when
+ * /dev/portres appears (the udev rule 60-portres.rules pulls it in).  Each
  * line that cannot be read or reserved is reported with its number and the
  * others still apply.  A missing default file holds nothing to restore; a
  * file named on the command line must exist.
@@ -1277,11 +1278,14 @@ static void enter_netns(const char *netns)
 	size_t digits = strspn(netns, "0123456789");
 	int fd;
 
-	if (strchr(netns, '/'))
+	if (strchr(netns, '/')) {
 		snprintf(path, sizeof(path), "%s", netns);
-	else if (snprintf(path, sizeof(path), "/run/netns/%s", netns) &&
-		 access(path, F_OK) && digits && !netns[digits])
-		snprintf(path, sizeof(path), "/proc/%s/ns/net", netns);
+	} else {
+		snprintf(path, sizeof(path), "/run/netns/%s", netns);
+		/* A number that names no namespace of ip netns: a pid. */
+		if (digits && !netns[digits] && access(path, F_OK))
+			snprintf(path, sizeof(path), "/proc/%s/ns/net", netns);
+	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		fprintf(stderr, "%s: network namespace \"%s\": %s: %s\n", prog,
