@@ -773,7 +773,7 @@ static int restore_line(struct ctl *ctl, const struct portres_conf_entry *e)
 	int err;
 
 	err = nl_create(&call, e, NULL);
-	/* Restored already (udev ran twice, or an admin did): nothing to do. */
+	/* Restored already (the unit ran twice, or an admin did): nothing to do. */
 	if (err == -EADDRINUSE && !nl_lookup(&call, e, NULL))
 		return 0;
 	errno = -err;
