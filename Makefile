@@ -108,7 +108,23 @@ $(BUILD)/portresctl: tools/portresctl.c tools/nlutil.h lib/conf.h $(BUILD)/nluti
 	$(CC) $(CPPFLAGS) -Itools -DPORTRES_VERSION='"$(VERSION)"' $(CFLAGS) $(WARN) \
 		$(LDFLAGS) -o $@ $< $(BUILD)/nlutil.o $(BUILD)/libportres.a -lmnl
 
-tools: $(BUILD)/portresctl
+tools: $(BUILD)/portresctl man
+
+# The manual pages, their version filled in from VERSION.
+MANPAGES := $(BUILD)/man/libportres.3 $(BUILD)/man/portresctl.8 \
+	$(BUILD)/man/portres.conf.5
+MAN_SED = mkdir -p $(@D) && sed 's/@VERSION@/$(VERSION)/g' $< > $@
+
+$(BUILD)/man/%.3: lib/%.3 VERSION
+	$(MAN_SED)
+
+$(BUILD)/man/%.5: tools/%.5 VERSION
+	$(MAN_SED)
+
+$(BUILD)/man/%.8: tools/%.8 VERSION
+	$(MAN_SED)
+
+man: $(MANPAGES)
 
 guest-programs: $(BUILD)/portresctl $(BUILD)/portres-demo selftests examples
 
@@ -117,24 +133,39 @@ SBINDIR ?= $(PREFIX)/sbin
 
 install: install-module install-lib install-tools
 
-# The udev rule that restores the persistent reservations when the module
-# loads; an admin's own rules live in /etc/udev/rules.d.
+# The udev rule that asks systemd for portres-restore.service when the
+# module loads, and the unit, which restores the persistent reservations;
+# an admin's own rules live in /etc/udev/rules.d.  systemd reads units in
+# /usr/local/lib/systemd/system too.
 UDEVRULESDIR ?= /etc/udev/rules.d
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+# The shell completions: bash-completion looks in $XDG_DATA_DIRS, which
+# holds /usr/local/share; Debian's zsh has /usr/local/share/zsh/site-functions
+# in its fpath.
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 
 install-tools: tools
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UDEVRULESDIR)
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UDEVRULESDIR) \
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 $(BUILD)/portresctl $(DESTDIR)$(SBINDIR)/
-	install -m 644 tools/portresctl.8 $(DESTDIR)$(MANDIR)/man8/
-	install -m 644 tools/portres.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 $(BUILD)/man/portresctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 $(BUILD)/man/portres.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	sed -e 's|@SBINDIR@|$(SBINDIR)|' tools/60-portres.rules.in \
 		> $(DESTDIR)$(UDEVRULESDIR)/60-portres.rules
+	sed -e 's|@SBINDIR@|$(SBINDIR)|' tools/portres-restore.service.in \
+		> $(DESTDIR)$(SYSTEMDUNITDIR)/portres-restore.service
+	install -m 644 tools/completion/portresctl.bash \
+		$(DESTDIR)$(BASHCOMPDIR)/portresctl
+	install -m 644 tools/completion/_portresctl $(DESTDIR)$(ZSHCOMPDIR)/
 
 install-module: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
 	$(if $(DESTDIR),,depmod -a $(KVER))
 
-install-lib: lib
+install-lib: lib man
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux \
 		$(DESTDIR)$(INCLUDEDIR)/portres
 	install -m 644 $(BUILD)/libportres.a $(DESTDIR)$(LIBDIR)/
@@ -147,7 +178,7 @@ install-lib: lib
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 		lib/portres.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/portres.pc
 	install -d $(DESTDIR)$(MANDIR)/man3
-	install -m 644 lib/libportres.3 $(DESTDIR)$(MANDIR)/man3/
+	install -m 644 $(BUILD)/man/libportres.3 $(DESTDIR)$(MANDIR)/man3/
 	$(if $(DESTDIR),,ldconfig)
 
 # What make install put there, for this KVER's module.
@@ -165,7 +196,10 @@ uninstall:
 		$(DESTDIR)$(SBINDIR)/portresctl \
 		$(DESTDIR)$(MANDIR)/man8/portresctl.8 \
 		$(DESTDIR)$(MANDIR)/man5/portres.conf.5 \
-		$(DESTDIR)$(UDEVRULESDIR)/60-portres.rules
+		$(DESTDIR)$(UDEVRULESDIR)/60-portres.rules \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/portres-restore.service \
+		$(DESTDIR)$(BASHCOMPDIR)/portresctl \
+		$(DESTDIR)$(ZSHCOMPDIR)/_portresctl
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/portres
 	$(if $(DESTDIR),,ldconfig)
 
@@ -185,7 +219,8 @@ dkms-install: dkms-src
 	dkms add portres/$(VERSION)
 	for k in $$(ls /lib/modules); do \
 		[ -e /lib/modules/$$k/build/Makefile ] || continue; \
-		dkms install portres/$(VERSION) -k $$k || exit 1; \
+		dkms install portres/$(VERSION) -k $$k; rc=$$?; \
+		[ $$rc -eq 0 ] || [ $$rc -eq 77 ] || exit 1; \
 	done
 
 # The Debian packages (debian/), built from a copy of the tree in
@@ -226,4 +261,4 @@ clean: module-clean
 	rm -rf $(BUILD)
 
 .PHONY: uninstall dkms-src dkms-install dkms-uninstall deb
-.PHONY: all module module-clean lib tools examples guest-programs selftests FORCE install install-module install-lib install-tools demo check bench clean
+.PHONY: all module module-clean lib tools man examples guest-programs selftests FORCE install install-module install-lib install-tools demo check bench clean

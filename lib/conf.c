@@ -4,8 +4,9 @@
  * step with the kernel.
  *
  * The module reads no file: "portresctl restore" creates the blocks of the
- * file when /dev/portres appears (a udev rule), at boot and after every
- * modprobe, in the initial namespace.  When this library creates or deletes
+ * file when /dev/portres appears (portres-restore.service, which a udev
+ * rule pulls in), at boot and after every modprobe, in the initial
+ * namespace.  When this library creates or deletes
  * a persistent reservation of the initial namespace, it adds or removes
  * that block's line, and touches nothing else in the file: other lines,
  * comments and malformed lines stay as they are.
@@ -28,7 +29,7 @@
 
 #define PORTRES_CONF_HEADER \
 	"# Persistent port reservations, restored when the portres module loads\n" \
-	"# (portresctl restore, run by udev).\n" \
+	"# (portresctl restore, run by portres-restore.service).\n" \
 	"# One per line: protocol start count [exclusive]\n"
 
 int portres_conf_path(char *buf, size_t len)

@@ -75,7 +75,7 @@ PORTRES_API int portres_release(int sockfd, uint64_t token);
  * CAP_NET_ADMIN there (-EACCES without).  In the initial namespace the
  * block is also added to the configuration file ($PORTRES_CONF, else
  * /etc/portres.conf), so that it is reserved again when the module loads
- * (portresctl restore, run by udev); if the file cannot be written, the
+ * (portresctl restore, run by portres-restore.service); if the file cannot be written, the
  * reservation is undone and the file's error returned.
  * -EINVAL: bad protocol, flags, start, count.  -EADDRINUSE: the block
  * overlaps a reservation or a port in use.  -EDQUOT: a network namespace

@@ -128,15 +128,103 @@ else
 	result fail "make install DESTDIR=... PREFIX=/usr; a program builds with pkg-config against libportres.so.1"
 fi
 
-# The tools, and the udev rule that restores the configuration file.
+# The tools, the udev rule that asks systemd for the unit, the unit that
+# restores the configuration file, the completions.
+version=$(cat VERSION)
+unit=$inst/usr/lib/systemd/system/portres-restore.service
 if make -s install-tools DESTDIR="$inst" PREFIX=/usr >"$work/install-tools.log" 2>&1 &&
    [ -x "$inst/usr/sbin/portresctl" ] &&
-   grep -qx 'ACTION=="add", SUBSYSTEM=="misc", KERNEL=="portres", RUN+="/usr/sbin/portresctl restore"' \
-	"$inst/etc/udev/rules.d/60-portres.rules"; then
-	result ok "make install-tools: portresctl, its man page, and the udev rule that runs portresctl restore"
+   grep -qx 'ACTION=="add", SUBSYSTEM=="misc", KERNEL=="portres", TAG+="systemd", ENV{SYSTEMD_WANTS}+="portres-restore.service"' \
+	"$inst/etc/udev/rules.d/60-portres.rules" &&
+   grep -qx 'ExecStart=/usr/sbin/portresctl restore' "$unit" &&
+   [ -f "$inst/usr/share/bash-completion/completions/portresctl" ] &&
+   [ -f "$inst/usr/share/zsh/site-functions/_portresctl" ]; then
+	result ok "make install-tools: portresctl, its man pages, the udev rule that asks systemd for portres-restore.service, the unit that runs portresctl restore, bash and zsh completions"
 else
 	cat "$work/install-tools.log"
-	result fail "make install-tools: portresctl, its man page, and the udev rule that runs portresctl restore"
+	result fail "make install-tools: portresctl, its man pages, the udev rule, the unit, the completions"
+fi
+
+# The unit, as systemd reads it: systemd-analyze verify, in the installed
+# tree (--root: its ExecStart must be there); the same with no portresctl
+# must fail, or the check proves nothing.
+if [ -f "$unit" ] &&
+   systemd-analyze verify --man=no --root="$inst" "$unit" >"$work/verify.log" 2>&1 &&
+   [ ! -s "$work/verify.log" ] &&
+   mkdir -p "$work/noexec/usr/lib/systemd/system" &&
+   cp "$unit" "$work/noexec/usr/lib/systemd/system/" &&
+   ! systemd-analyze verify --man=no --root="$work/noexec" \
+	"$work/noexec/usr/lib/systemd/system/portres-restore.service" >/dev/null 2>&1 &&
+   for k in Type=oneshot RemainAfterExit=yes DefaultDependencies=no \
+	    BindsTo=dev-portres.device Wants=network-pre.target; do
+	grep -qx "$k" "$unit" || { echo "no $k"; false; } || break
+   done &&
+   grep -q '^After=.*systemd-modules-load.service' "$unit" &&
+   grep -q '^Before=.*network-pre.target' "$unit"; then
+	result ok "systemd-analyze verify portres-restore.service: clean (oneshot, RemainAfterExit, bound to /dev/portres, after modules-load, before network-pre)"
+else
+	cat "$work/verify.log"
+	result fail "systemd-analyze verify portres-restore.service"
+fi
+
+# The man pages carry the version of VERSION.
+man_ok=1
+for m in man8/portresctl.8 man5/portres.conf.5; do
+	grep -q "^\.TH .* \"portres $version\" " "$inst/usr/share/man/$m" || { echo "$m: no version $version"; man_ok=0; }
+done
+grep -q "^\.TH .* \"portres $version\" " "$inst/usr/share/man/man3/libportres.3" || { echo "libportres.3: no version"; man_ok=0; }
+# portresctl(8) names what is installed: each file of FILES, each option
+# of the usage in SYNOPSIS and OPTIONS, the other pages in SEE ALSO.
+for f in portres.conf 60-portres.rules portres-restore.service modules-load.d/portres.conf \
+	 /sys/kernel/portres /run/netns bash-completion/completions/portresctl _portresctl; do
+	sed -n '/^\.SH FILES/,/^\.SH /p' tools/portresctl.8 | grep -qF -- "$f" || { echo "portresctl.8 FILES lacks $f"; man_ok=0; }
+done
+for o in $(build/portresctl --help | grep -o -- '--[a-z]*' | sort -u); do
+	grep -qF -- "\-\-${o#--}" tools/portresctl.8 || { echo "portresctl.8 lacks $o"; man_ok=0; }
+done
+for p in 'portres.conf (5)' 'libportres (3)' 'systemd-analyze (1)' 'ip-netns (8)'; do
+	sed -n '/^\.SH SEE ALSO/,$p' tools/portresctl.8 | grep -qF ".BR ${p% *} ${p#* }" || { echo "portresctl.8 SEE ALSO lacks $p"; man_ok=0; }
+done
+[ $man_ok = 1 ] && result ok "man pages: version $version from VERSION; portresctl(8) names every option, installed file and page" ||
+	result fail "man pages: version from VERSION; portresctl(8) names every option, installed file and page"
+
+# The bash completion, run as bash-completion would (its two helpers
+# stubbed): completions for a command, show's words, add's protocol, an
+# option.
+complete_words() {	# complete_words WORD...: what TAB after them offers
+	bash -c '
+		_init_completion() { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
+		_filedir() { COMPREPLY=(FILE); }
+		. "$1"; shift
+		COMP_WORDS=(portresctl "$@"); COMP_CWORD=$#
+		_portresctl; echo "${COMPREPLY[*]}"' _ tools/completion/portresctl.bash "$@"
+}
+if [ "$(complete_words '')" = "show lookup add delete monitor restore holders" ] &&
+   [ "$(complete_words -j show tcp '')" = "port runtime persistent" ] &&
+   [ "$(complete_words -n foo add '')" = "tcp udp" ] &&
+   [ "$(complete_words show --js)" = "--json" ] &&
+   [ "$(complete_words add udp 1 2 '')" = "exclusive" ] &&
+   [ "$(complete_words restore '')" = "FILE" ] &&
+   { ! command -v zsh >/dev/null || zsh -n tools/completion/_portresctl; }; then
+	result ok "bash completion of commands, show's words, protocols, options, files$(command -v zsh >/dev/null && echo '; zsh completion parses')"
+else
+	result fail "bash and zsh completions"
+fi
+
+# dkms.conf builds only for what the module needs: x86-64, 6.1 and newer,
+# ftrace with registers and kprobes.
+if bash -c '. ./dkms.conf
+	for k in 6.1.0-57-amd64 6.12.117+deb12-amd64 6.19.1 7.3.0-1-amd64 10.0.1; do
+		[[ $k =~ $BUILD_EXCLUSIVE_KERNEL ]] || exit 1
+	done
+	for k in 6.0.19-amd64 5.10.0-30-amd64 4.19.1; do
+		[[ $k =~ $BUILD_EXCLUSIVE_KERNEL ]] && exit 1
+	done
+	[[ x86_64 =~ $BUILD_EXCLUSIVE_ARCH ]] && ! [[ aarch64 =~ $BUILD_EXCLUSIVE_ARCH ]] &&
+	[ "$BUILD_EXCLUSIVE_CONFIG" = "CONFIG_DYNAMIC_FTRACE_WITH_REGS CONFIG_KPROBES" ]' 2>/dev/null; then
+	result ok "dkms.conf: BUILD_EXCLUSIVE_ARCH x86_64, BUILD_EXCLUSIVE_KERNEL 6.1 and newer, BUILD_EXCLUSIVE_CONFIG ftrace with registers and kprobes"
+else
+	result fail "dkms.conf: BUILD_EXCLUSIVE_*"
 fi
 
 if perl "$src/scripts/checkpatch.pl" --no-tree --quiet --terse -f \
@@ -169,9 +257,12 @@ else
 	result fail "make uninstall DESTDIR=... PREFIX=/usr leaves no file behind"
 fi
 
+# Here no module is loaded: -V says so.
 portresctl_version=$(build/portresctl -V)
-if [ "$portresctl_version" = "portresctl $(cat VERSION)" ]; then
-	result ok "portresctl -V prints the version ($portresctl_version)"
+if [ "$portresctl_version" = "portresctl $(cat VERSION), ABI version 2
+module portres: not loaded" ] &&
+   [ "$(build/portresctl --version -j)" = '{"version":"'"$(cat VERSION)"'","abi":2,"module":{"loaded":false}}' ]; then
+	result ok "portresctl -V prints its version and ABI, and that the module is not loaded (text and JSON)"
 else
 	result fail "portresctl -V prints the version" "$portresctl_version"
 fi
@@ -199,7 +290,6 @@ deb_holds() {	# deb_holds PACKAGE PATH...: the package holds each PATH
 	done
 	[ -z "$missing" ] || { echo "$pkg lacks:$missing"; return 1; }
 }
-version=$(cat VERSION)
 ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 if make -s deb >"$work/deb.log" 2>&1; then
 	result ok "make deb builds the packages"
@@ -207,7 +297,8 @@ if make -s deb >"$work/deb.log" 2>&1; then
 		/usr/src/portres-$version/Kbuild /usr/src/portres-$version/Makefile \
 		/usr/src/portres-$version/kmod/bind_hook.c \
 		/usr/src/portres-$version/kmod/compat.h \
-		/usr/src/portres-$version/uapi/linux/portres.h &&
+		/usr/src/portres-$version/uapi/linux/portres.h \
+		/usr/lib/modules-load.d/portres.conf &&
 	   dpkg-deb -f build/deb/portres-dkms_*.deb Depends | grep -q dkms &&
 	   deb_holds libportres1 /usr/lib/$ma/libportres.so.1 &&
 	   deb_holds libportres-dev /usr/include/portres.h \
@@ -215,26 +306,46 @@ if make -s deb >"$work/deb.log" 2>&1; then
 		/usr/include/portres/mstcpip.h /usr/include/portres/iphlpapi.h \
 		/usr/lib/$ma/libportres.so /usr/lib/$ma/libportres.a \
 		/usr/lib/$ma/pkgconfig/portres.pc \
-		/usr/share/man/man3/libportres.3.gz &&
+		/usr/share/man/man3/libportres.3.gz \
+		/usr/share/doc/libportres-dev/examples/persistent_reservation.cpp \
+		/usr/share/doc/libportres-dev/examples/README.md &&
 	   deb_holds portres-tools /usr/sbin/portresctl \
 		/usr/share/man/man8/portresctl.8.gz \
 		/usr/share/man/man5/portres.conf.5.gz \
 		/usr/lib/udev/rules.d/60-portres.rules \
-		/usr/lib/modules-load.d/portres.conf; then
-		result ok "portres-dkms (module source, dkms.conf), libportres1, libportres-dev (headers, .so, .a, .pc, libportres(3)), portres-tools (portresctl, its man pages, udev rule, modules-load.d)"
+		/lib/systemd/system/portres-restore.service \
+		/usr/share/bash-completion/completions/portresctl \
+		/usr/share/zsh/vendor-completions/_portresctl &&
+	   ! deb_holds portres-tools /usr/lib/modules-load.d/portres.conf >/dev/null; then
+		result ok "portres-dkms (module source, dkms.conf, modules-load.d), libportres1, libportres-dev (headers, .so, .a, .pc, libportres(3), examples), portres-tools (portresctl, its man pages, udev rule, systemd unit, completions)"
 	else
 		result fail "each package holds its files"
 	fi
 	root=$work/debroot
 	for deb in build/deb/*.deb; do dpkg -x "$deb" "$root"; done
-	if [ "$("$root/usr/sbin/portresctl" -V)" = "portresctl $version" ] &&
-	   grep -q 'RUN+="/usr/sbin/portresctl restore"' "$root/usr/lib/udev/rules.d/60-portres.rules" &&
+	if [ "$("$root/usr/sbin/portresctl" -V | head -n 1)" = "portresctl $version, ABI version 2" ] &&
+	   grep -q 'ENV{SYSTEMD_WANTS}+="portres-restore.service"' "$root/usr/lib/udev/rules.d/60-portres.rules" &&
+	   ! grep -q 'RUN+=' "$root/usr/lib/udev/rules.d/60-portres.rules" &&
+	   grep -qx 'ExecStart=/usr/sbin/portresctl restore' "$root/lib/systemd/system/portres-restore.service" &&
+	   systemd-analyze verify --man=no --root="$root" "$root/lib/systemd/system/portres-restore.service" &&
+	   zcat "$root/usr/share/man/man8/portresctl.8.gz" | grep -q "^\.TH .* \"portres $version\" " &&
 	   [ "$(cat "$root/usr/lib/modules-load.d/portres.conf")" = portres ] &&
 	   readelf -d "$root/usr/lib/$ma/libportres.so.1" | grep -q 'SONAME.*libportres.so.1' &&
 	   grep -qx "PACKAGE_VERSION=\"$version\"" "$root/usr/src/portres-$version/dkms.conf"; then
-		result ok "the packages unpacked into a scratch root: portresctl runs, the udev rule runs it, the module loads at boot, DKMS gets the version"
+		result ok "the packages unpacked into a scratch root: portresctl runs, the udev rule wants the unit, the unit runs portresctl restore and verifies, the module loads at boot, DKMS and the man pages get the version"
 	else
 		result fail "the packages unpacked into a scratch root work together"
+	fi
+	# The examples as libportres-dev installs them, built from there
+	# against the packages' headers and library, through pkg-config.
+	exdir=$root/usr/share/doc/libportres-dev/examples
+	if flags=$(PKG_CONFIG_SYSROOT_DIR="$root" PKG_CONFIG_LIBDIR="$root/usr/lib/$ma/pkgconfig" \
+		   pkg-config --cflags --libs portres) &&
+	   (cd "$exdir" && g++ -Wall -Werror -o "$work/deb-example" persistent_reservation.cpp $flags) &&
+	   readelf -d "$work/deb-example" | grep -q 'NEEDED.*libportres.so.1'; then
+		result ok "the examples in libportres-dev's doc directory build from there with pkg-config, against the packages"
+	else
+		result fail "the examples in libportres-dev's doc directory build from there with pkg-config, against the packages"
 	fi
 	if lintian --fail-on error,warning build/deb/*.changes >"$work/lintian.log" 2>&1; then
 		result ok "lintian: no error or warning"
@@ -369,9 +480,15 @@ reload_waits() {
 	echo "unloads: $(grep -c 'portres: unloaded' "$work/guest.log")"
 }
 
-# portresctl is linked against libmnl's shared library.
+# portresctl is linked against libmnl's shared library.  The udev rule
+# and the unit, installed for the guest (portresctl in /tests): its init
+# runs what the rule and the unit say when /dev/portres appears.
+make -s install-tools DESTDIR="$work/guest-tools" PREFIX=/usr SBINDIR=/tests \
+	>/dev/null 2>&1 || result fail "make install-tools for the guest"
 libs=(-b build/portresctl -b build/resv_holder -b build/as_nobody
-      -b build/nl_test -b selftests/portresctl_test.sh)
+      -b build/nl_test -b selftests/portresctl_test.sh
+      -b "$work/guest-tools/etc/udev/rules.d/60-portres.rules"
+      -b "$work/guest-tools/usr/lib/systemd/system/portres-restore.service")
 for l in $(ldd build/portresctl | grep -o '/[^ ]*'); do
 	libs+=(-L "$l")
 done

@@ -13,8 +13,13 @@
  * Checks that each line of each FILE is one JSON text, strictly as RFC 8259
  * has it, in valid UTF-8 (what jq and Python's json module demand, which
  * the guest lacks); says where the first fault is and exits 1 if not.
+ *
+ *	resv_holder json-text FILE...
+ *
+ * The same for a FILE that is one JSON text over many lines (-p).
  */
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,8 +263,11 @@ static int json_value(struct json *j)
 	return json_fail(j, c < 0 ? "no value" : "not a value");
 }
 
-/* Each line of @path: one JSON text.  Return: 0, or 1 after saying why. */
-static int json_check(const char *path)
+/*
+ * Each line of @path, or with @whole the file, is one JSON text.
+ * Return: 0, or 1 after saying why.
+ */
+static int json_check(const char *path, bool whole)
 {
 	static unsigned char buf[1 << 20];
 	const unsigned char *line, *nl;
@@ -280,7 +288,7 @@ static int json_check(const char *path)
 		return 1;
 	}
 	for (line = buf; line < buf + len; line = nl + 1) {
-		nl = memchr(line, '\n', buf + len - line);
+		nl = whole ? NULL : memchr(line, '\n', buf + len - line);
 		if (!nl)
 			nl = buf + len;
 		lineno++;
@@ -306,9 +314,10 @@ int main(int argc, char **argv)
 	uint16_t start;
 	uint64_t token;
 
-	if (argc > 2 && !strcmp(argv[1], "json")) {
+	if (argc > 2 && (!strcmp(argv[1], "json") ||
+			 !strcmp(argv[1], "json-text"))) {
 		for (i = 2; i < argc; i++)
-			bad |= json_check(argv[i]);
+			bad |= json_check(argv[i], argv[1][4]);
 		return bad;
 	}
 	if (argc != 4 && argc != 5)

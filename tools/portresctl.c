@@ -3,28 +3,40 @@
  * portresctl: show and manage port reservations, over the generic netlink
  * family "portres" (see uapi/linux/portres.h).
  *
- *	portresctl [-j] show [tcp|udp]
- *	portresctl [-j] lookup tcp|udp START COUNT
- *	portresctl [-j] add tcp|udp START COUNT [exclusive]
- *	portresctl delete tcp|udp START COUNT
- *	portresctl [-j] monitor
+ *	portresctl [OPTIONS] show [tcp|udp] [port N] [runtime|persistent]
+ *	portresctl [OPTIONS] lookup tcp|udp START COUNT
+ *	portresctl [OPTIONS] add tcp|udp START COUNT [exclusive]
+ *	portresctl [OPTIONS] delete tcp|udp START COUNT
+ *	portresctl [OPTIONS] monitor
+ *	portresctl [OPTIONS] restore [--check] [FILE]
+ *	portresctl [OPTIONS] holders
+ *	portresctl -V
  *
+ * Options may come anywhere on the line, as in iproute2 (getopt_long).
  * Exit status: 0 on success, 1 when the kernel refuses (the message says
  * why, with the kernel's extended ack), 2 for bad arguments.
  */
+#define _GNU_SOURCE
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <langinfo.h>
 #include <libmnl/libmnl.h>
 #include <locale.h>
+#include <limits.h>
 #include <netinet/in.h>
+#include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/portres.h>
@@ -33,7 +45,8 @@
 #include "nlutil.h"
 
 static const char *prog = "portresctl";
-static bool json;
+/* The options (-j, -p, -N, -t, --check), for every command. */
+static bool json, pretty, numeric, timestamps, check_only;
 /* Whether the locale's character set, the terminal's, is UTF-8. */
 static bool utf8_locale;
 
@@ -47,16 +60,24 @@ struct ctl {
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: %s [-j] show [tcp|udp]\n"
-		"       %s [-j] lookup tcp|udp START COUNT\n"
-		"       %s [-j] add tcp|udp START COUNT [exclusive]\n"
-		"       %s delete tcp|udp START COUNT\n"
-		"       %s [-j] monitor\n"
-		"       %s restore [FILE]\n"
-		"       %s [-j] holders\n"
-		"       %s -V\n"
-		"  -j  print JSON\n"
-		"  -V  print the version\n",
+		"usage: %s [OPTIONS] show [tcp|udp] [port N] [runtime|persistent]\n"
+		"       %s [OPTIONS] lookup tcp|udp START COUNT\n"
+		"       %s [OPTIONS] add tcp|udp START COUNT [exclusive]\n"
+		"       %s [OPTIONS] delete tcp|udp START COUNT\n"
+		"       %s [OPTIONS] monitor\n"
+		"       %s [OPTIONS] restore [-c|--check] [FILE]\n"
+		"       %s [OPTIONS] holders\n"
+		"       %s -V|--version\n"
+		"options, anywhere on the line:\n"
+		"  -j, --json          print JSON\n"
+		"  -p, --pretty        print JSON, indented (implies -j)\n"
+		"  -n, --netns NETNS   act in the network namespace NETNS: a name\n"
+		"                      of ip netns (/run/netns/NETNS), a path or a pid\n"
+		"  -N, --numeric       user ids as numbers, not names\n"
+		"  -t, --timestamp     monitor: the time of each event\n"
+		"  -c, --check         restore: check the file, apply nothing\n"
+		"  -V, --version       the version of portresctl and of the module\n"
+		"  -h, --help          this text\n",
 		prog, prog, prog, prog, prog, prog, prog, prog);
 }
 
@@ -164,14 +185,27 @@ enum out_mode { OUT_TEXT = 1, OUT_JSON = 2, OUT_ANY = 3 };
 
 /* Whether the JSON value about to be printed is the first of its object. */
 static bool out_first = true;
+/* How many objects and arrays the value is inside, for -p. */
+static unsigned int out_depth;
+
+static void out_indent(void)
+{
+	unsigned int i;
+
+	putchar('\n');
+	for (i = 0; i < out_depth; i++)
+		fputs("    ", stdout);
+}
 
 static void out_key(const char *key)
 {
 	if (!out_first)
 		putchar(',');
+	if (pretty && out_depth)
+		out_indent();
 	out_first = false;
 	if (key)
-		printf("\"%s\":", key);
+		printf(pretty ? "\"%s\": " : "\"%s\":", key);
 }
 
 /*
@@ -343,6 +377,7 @@ static void out_open(const char *key, char bracket)
 		return;
 	out_key(key);
 	putchar(bracket);
+	out_depth++;
 	out_first = true;
 }
 
@@ -350,6 +385,10 @@ static void out_close(char bracket)
 {
 	if (!json)
 		return;
+	out_depth--;
+	/* Pretty: a closing bracket on a line of its own, unless empty. */
+	if (pretty && !out_first)
+		out_indent();
 	putchar(bracket);
 	out_first = false;
 }
@@ -369,22 +408,57 @@ enum resv_view {
 	VIEW_EVENT,	/* "new tcp runtime 5000-5009 ...": monitor */
 };
 
-/* "pid 12 (name) uid 0", with "?" for an id the kernel left out. */
+/*
+ * The name of user @uid, or NULL: none in the user database, or -N.  The
+ * kernel gives the uid as the caller's user namespace sees it, which is
+ * what our user database describes.
+ */
+static const char *user_name(unsigned int uid)
+{
+	static unsigned int last_uid;
+	static char last[64];
+	static bool known;
+	struct passwd *pw;
+
+	if (numeric)
+		return NULL;
+	if (known && uid == last_uid)
+		return last[0] ? last : NULL;
+	pw = getpwuid(uid);
+	snprintf(last, sizeof(last), "%s", pw ? pw->pw_name : "");
+	last_uid = uid;
+	known = true;
+	return last[0] ? last : NULL;
+}
+
+/*
+ * "pid 12 (name) user root", or "uid 0" where no name is known (or -N),
+ * with "?" for an id the kernel left out.
+ */
 static void owner_text(const struct prnl_resv *r, char *buf, size_t len)
 {
-	char pid[16] = "?", uid[16] = "?", comm[TEXT_SIZE];
+	char pid[16] = "?", user[TEXT_SIZE + 8] = "uid ?", comm[TEXT_SIZE];
+	char name[TEXT_SIZE];
+	const char *known;
 
 	if (r->has_pid)
 		snprintf(pid, sizeof(pid), "%u", r->pid);
-	if (r->has_uid)
-		snprintf(uid, sizeof(uid), "%u", r->uid);
-	snprintf(buf, len, "pid %s (%s) uid %s", pid,
-		 text_string(r->comm, comm), uid);
+	if (r->has_uid) {
+		known = user_name(r->uid);
+		if (known)
+			snprintf(user, sizeof(user), "user %s",
+				 text_string(known, name));
+		else
+			snprintf(user, sizeof(user), "uid %u", r->uid);
+	}
+	snprintf(buf, len, "pid %s (%s) %s", pid, text_string(r->comm, comm),
+		 user);
 }
 
 static void print_owner(const struct prnl_resv *r, enum resv_view view)
 {
-	char text[TEXT_SIZE + 48];
+	char text[3 * TEXT_SIZE];
+	const char *name;
 
 	if (!r->has_owner) {
 		out_str(view == VIEW_ROW ? OUT_TEXT : 0, NULL, "%s", "-");
@@ -399,9 +473,32 @@ static void print_owner(const struct prnl_resv *r, enum resv_view view)
 	if (r->has_pid)
 		out_uint(OUT_JSON, "pid", NULL, r->pid);
 	out_str(OUT_JSON, "comm", NULL, r->comm);
-	if (r->has_uid)
+	if (r->has_uid) {
 		out_uint(OUT_JSON, "uid", NULL, r->uid);
+		name = user_name(r->uid);
+		if (name)
+			out_str(OUT_JSON, "user", NULL, name);
+	}
 	out_close('}');
+}
+
+/* When the event being printed was received (-t), as RFC 3339 local time. */
+static char event_time[64];
+
+static void stamp_event_time(void)
+{
+	char date[32], zone[8];
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(zone, sizeof(zone), "%z", &tm);
+	/* RFC 3339 writes the offset +hh:mm, strftime() +hhmm. */
+	snprintf(event_time, sizeof(event_time), "%s.%06u%.3s:%.2s", date,
+		 (unsigned int)(ts.tv_nsec / 1000) % 1000000, zone,
+		 zone + 3);
 }
 
 /* One reservation; @event is "new" or "del" for VIEW_EVENT. */
@@ -414,6 +511,8 @@ static void print_resv(const struct prnl_resv *r, enum resv_view view,
 	char text[32];
 
 	out_open(NULL, '{');
+	if (event && timestamps)
+		out_str(OUT_ANY, "time", "%s ", event_time);
 	if (event)
 		out_str(OUT_ANY, "event", "%s ", event);
 	out_str(view == VIEW_ROW ? OUT_JSON : OUT_ANY, "protocol", "%s ",
@@ -460,7 +559,15 @@ static void print_resv(const struct prnl_resv *r, enum resv_view view,
 
 /* Commands. */
 
+/* What show lists: [tcp|udp] [port N] [runtime|persistent]. */
+struct show_filter {
+	int protocol;		/* 0: both */
+	uint16_t port;		/* 0: every block; else the one holding it */
+	int kind;		/* -1: both; PORTRES_KIND_* */
+};
+
 struct show {
+	int kind;		/* as in struct show_filter */
 	unsigned int n;
 	struct prnl_resv *list;
 };
@@ -470,6 +577,8 @@ static void collect(const struct prnl_resv *r, void *arg)
 	struct show *show = arg;
 	struct prnl_resv *list;
 
+	if (show->kind >= 0 && r->kind != (unsigned int)show->kind)
+		return;
 	list = realloc(show->list, (show->n + 1) * sizeof(*list));
 	if (!list) {
 		fprintf(stderr, "%s: out of memory\n", prog);
@@ -514,16 +623,37 @@ static void print_table(const struct show *show, int protocol)
 	}
 }
 
-static int cmd_show(struct ctl *ctl, int protocol)
+/* The block of @protocol that holds @port, if any: the kernel finds it. */
+static void show_port(struct ctl *ctl, struct show *show, int protocol,
+		      uint16_t port)
 {
-	struct show show = { 0 };
 	struct nlmsghdr *nlh;
 
-	nlh = prnl_request(&ctl->nl, PORTRES_CMD_GET, NLM_F_DUMP);
-	if (protocol)
-		mnl_attr_put_u8(nlh, PORTRES_A_PROTOCOL, protocol);
-	if (talk(ctl, nlh, collect, &show) < 0)
+	nlh = prnl_request(&ctl->nl, PORTRES_CMD_GET, 0);
+	mnl_attr_put_u8(nlh, PORTRES_A_PROTOCOL, protocol);
+	mnl_attr_put_u16(nlh, PORTRES_A_START, port);
+	if (talk(ctl, nlh, collect, show) < 0 && errno != ENOENT)
 		fail(ctl, "show");
+}
+
+static int cmd_show(struct ctl *ctl, const struct show_filter *f)
+{
+	struct show show = { .kind = f->kind };
+	int protocol = f->protocol;
+	struct nlmsghdr *nlh;
+
+	if (f->port) {
+		if (protocol != IPPROTO_UDP)
+			show_port(ctl, &show, IPPROTO_TCP, f->port);
+		if (protocol != IPPROTO_TCP)
+			show_port(ctl, &show, IPPROTO_UDP, f->port);
+	} else {
+		nlh = prnl_request(&ctl->nl, PORTRES_CMD_GET, NLM_F_DUMP);
+		if (protocol)
+			mnl_attr_put_u8(nlh, PORTRES_A_PROTOCOL, protocol);
+		if (talk(ctl, nlh, collect, &show) < 0)
+			fail(ctl, "show");
+	}
 	if (show.n)
 		qsort(show.list, show.n, sizeof(*show.list), by_port);
 	out_open(NULL, '[');
@@ -643,21 +773,76 @@ static int restore_line(struct ctl *ctl, const struct portres_conf_entry *e)
 	int err;
 
 	err = nl_create(&call, e, NULL);
-	/* Restored already (udev ran twice, or an admin did): nothing to do. */
+	/* Restored already (the unit ran twice, or an admin did): nothing to do. */
 	if (err == -EADDRINUSE && !nl_lookup(&call, e, NULL))
 		return 0;
 	errno = -err;
 	return err ? -1 : 0;
 }
 
+/* The blocks of the lines read so far, for --check. */
+struct conf_lines {
+	unsigned int n;
+	struct conf_line {
+		unsigned int lineno;
+		struct portres_conf_entry e;
+	} *list;
+};
+
+/*
+ * Whether @e, of line @lineno, may go with the lines before it: a block
+ * that overlaps another's cannot be reserved, and a block listed twice is
+ * reserved once, so both lines must say the same.  Return: 0, or -1 having
+ * said why.
+ */
+static int check_line(struct conf_lines *lines, const char *path,
+		      unsigned int lineno, const struct portres_conf_entry *e)
+{
+	unsigned int end = e->start + e->count - 1, i;
+	const struct portres_conf_entry *o;
+	struct conf_line *list;
+
+	for (i = 0; i < lines->n; i++) {
+		o = &lines->list[i].e;
+		if (o->protocol != e->protocol || o->start > end ||
+		    e->start > o->start + o->count - 1)
+			continue;
+		if (o->start == e->start && o->count == e->count &&
+		    o->exclusive == e->exclusive)
+			continue;
+		fprintf(stderr, "%s:%u: %s %u-%u %s line %u's %s %u-%u\n",
+			path, lineno, proto_name(e->protocol), e->start, end,
+			o->start == e->start && o->count == e->count ?
+			"differs in \"exclusive\" from" : "overlaps",
+			lines->list[i].lineno, proto_name(o->protocol),
+			o->start, o->start + o->count - 1);
+		return -1;
+	}
+	list = realloc(lines->list, (lines->n + 1) * sizeof(*list));
+	if (!list) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		exit(1);
+	}
+	lines->list = list;
+	list[lines->n].lineno = lineno;
+	list[lines->n++].e = *e;
+	return 0;
+}
+
 /*
  * Creates, in the namespace it runs in, the persistent blocks that the
- * configuration file lists; udev runs it when /dev/portres appears.  Each
+ * configuration file lists; portres-restore.service runs it when
+ * /dev/portres appears (the udev rule 60-portres.rules pulls it in).  Each
  * line that cannot be read or reserved is reported with its number and the
- * others still apply.  A missing file holds nothing to restore.
+ * others still apply.  A missing default file holds nothing to restore; a
+ * file named on the command line must exist.
+ * With --check (@ctl NULL) it reserves nothing: it reads the file and
+ * reports each line that cannot be read or that overlaps another as
+ * "FILE:LINE: why", without the module.
  */
-static int cmd_restore(struct ctl *ctl, const char *path)
+static int cmd_restore(struct ctl *ctl, const char *path, bool named)
 {
+	struct conf_lines lines = { 0 };
 	struct portres_conf_entry e;
 	unsigned int lineno = 0, bad = 0;
 	size_t cap = 0;
@@ -668,7 +853,7 @@ static int cmd_restore(struct ctl *ctl, const char *path)
 
 	f = fopen(path, "re");
 	if (!f) {
-		if (errno == ENOENT)
+		if (errno == ENOENT && !named)
 			return 0;
 		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
 		return 1;
@@ -683,9 +868,18 @@ static int cmd_restore(struct ctl *ctl, const char *path)
 		case 0:
 			break;
 		default:
-			fprintf(stderr, "%s: %s:%u: %s; line ignored\n", prog,
-				path, lineno, why);
+			if (ctl)
+				fprintf(stderr, "%s: %s:%u: %s; line ignored\n",
+					prog, path, lineno, why);
+			else
+				fprintf(stderr, "%s:%u: %s\n", path, lineno,
+					why);
 			bad++;
+			continue;
+		}
+		if (!ctl) {
+			if (check_line(&lines, path, lineno, &e))
+				bad++;
 			continue;
 		}
 		if (restore_line(ctl, &e) == 0)
@@ -703,6 +897,7 @@ static int cmd_restore(struct ctl *ctl, const char *path)
 		bad++;
 	}
 	free(line);
+	free(lines.list);
 	fclose(f);
 	return bad ? 1 : 0;
 }
@@ -785,6 +980,8 @@ static int cmd_monitor(struct ctl *ctl)
 				continue;
 			fail(NULL, "monitor");
 		}
+		if (timestamps)
+			stamp_event_time();
 		if (mnl_cb_run(ctl->nl.buf, n, 0, 0, resv_cb, ctl) < 0 &&
 		    errno != ENOENT)
 			fail(NULL, "monitor");
@@ -889,13 +1086,28 @@ static void parse_block(int argc, char **argv, const char *cmd,
 
 static int do_show(struct ctl *ctl, const char *cmd, int argc, char **argv)
 {
-	int protocol;
+	struct show_filter f = { .kind = -1 };
+	int i;
 
-	if (argc > 1)
-		bad_usage("%s takes at most a protocol", cmd);
-	protocol = argc ? parse_proto(argv[0]) : 0;
+	(void)cmd;
+	for (i = 0; i < argc; i++) {
+		if (!f.protocol && (!strcmp(argv[i], "tcp") ||
+				    !strcmp(argv[i], "udp"))) {
+			f.protocol = parse_proto(argv[i]);
+		} else if (!f.port && !strcmp(argv[i], "port") &&
+			   i + 1 < argc) {
+			f.port = parse_port(argv[++i], "the port");
+		} else if (f.kind < 0 && !strcmp(argv[i], "runtime")) {
+			f.kind = PORTRES_KIND_RUNTIME;
+		} else if (f.kind < 0 && !strcmp(argv[i], "persistent")) {
+			f.kind = PORTRES_KIND_PERSISTENT;
+		} else {
+			bad_usage("show takes [tcp|udp] [port N] [runtime|persistent], not \"%s\"",
+				  argv[i]);
+		}
+	}
 	ctl_open(ctl);
-	return cmd_show(ctl, protocol);
+	return cmd_show(ctl, &f);
 }
 
 /* lookup, add and delete: tcp|udp START COUNT, and "exclusive" for add. */
@@ -932,8 +1144,10 @@ static int do_restore(struct ctl *ctl, const char *cmd, int argc, char **argv)
 		bad_usage("%s", "PORTRES_CONF is too long");
 	if (!path[0])
 		return 0;
+	if (check_only)
+		return cmd_restore(NULL, path, argc);
 	ctl_open(ctl);
-	return cmd_restore(ctl, path);
+	return cmd_restore(ctl, path, argc);
 }
 
 static int do_holders(struct ctl *ctl, const char *cmd, int argc, char **argv)
@@ -958,37 +1172,207 @@ static const struct command {
 	{ "holders", do_holders },
 };
 
+/* A line of a sysfs file, or of a command's output, without its new line. */
+static bool read_line(FILE *f, char *buf, size_t len)
+{
+	bool got = f && fgets(buf, len, f);
+
+	if (got)
+		buf[strcspn(buf, "\n")] = 0;
+	return got && buf[0];
+}
+
+static bool sysfs_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	bool got = read_line(f, buf, len);
+
+	if (f)
+		fclose(f);
+	return got;
+}
+
+/*
+ * @field of the module that modprobe would load now (modinfo), which after
+ * an upgrade (DKMS) is not the loaded one until the module is reloaded.
+ */
+static bool installed_field(const char *field, char *buf, size_t len)
+{
+	char cmd[64];
+	bool got;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "modinfo -F %s portres 2>/dev/null", field);
+	p = popen(cmd, "re");
+	if (!p)
+		return false;
+	got = read_line(p, buf, len);
+	return pclose(p) == 0 && got;
+}
+
+/*
+ * -V: the tool's version and the ABI it was built for; the loaded module's
+ * version (MODULE_VERSION, in sysfs) and ABI (PORTRES_IOC_VERSION); the
+ * installed module's version when it is not the one loaded.
+ */
+static int cmd_version(void)
+{
+	char ver[64], src[64], inst_ver[64], inst_src[64];
+	bool loaded, has_ver, stale;
+	uint32_t abi = 0;
+	int fd = -1;
+
+	loaded = !access("/sys/module/portres", F_OK);
+	has_ver = loaded && sysfs_line("/sys/module/portres/version", ver,
+				       sizeof(ver));
+	if (loaded)
+		fd = open(PORTRES_DEVICE, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && ioctl(fd, PORTRES_IOC_VERSION, &abi))
+		abi = 0;
+	if (fd >= 0)
+		close(fd);
+	/* Another build than the one loaded: its srcversion differs. */
+	stale = loaded &&
+		sysfs_line("/sys/module/portres/srcversion", src, sizeof(src)) &&
+		installed_field("srcversion", inst_src, sizeof(inst_src)) &&
+		strcmp(src, inst_src) &&
+		installed_field("version", inst_ver, sizeof(inst_ver));
+
+	out_open(NULL, '{');
+	out_str(OUT_ANY, "version", "portresctl %s", PORTRES_VERSION);
+	out_uint(OUT_ANY, "abi", ", ABI version %" PRIu64 "\n",
+		 PORTRES_ABI_VERSION);
+	out_open("module", '{');
+	out_bool("loaded", loaded);
+	if (!loaded)
+		out_str(OUT_TEXT, NULL, "%s\n", "module portres: not loaded");
+	else if (has_ver)
+		out_str(OUT_ANY, "version", "module portres %s", ver);
+	else
+		out_str(OUT_TEXT, NULL, "%s", "module portres (no version)");
+	if (abi)
+		out_uint(OUT_ANY, "abi", ", ABI version %" PRIu64, abi);
+	if (loaded && !abi)
+		out_str(OUT_TEXT, NULL, "%s", ", ABI version unknown (no /dev/portres)");
+	if (stale)
+		out_str(OUT_ANY, "installed_version",
+			"; installed: %s, another build (reload the module to run it)",
+			inst_ver);
+	if (loaded && !json)
+		putchar('\n');
+	out_close('}');
+	out_close('}');
+	if (json)
+		out_end();
+	return 0;
+}
+
+/*
+ * -n NETNS, as ip -n: a name of ip netns (/run/netns/NETNS), a path to a
+ * namespace file, or a process id (/proc/PID/ns/net).  Everything after
+ * acts in that namespace.
+ */
+static void enter_netns(const char *netns)
+{
+	char path[PATH_MAX];
+	size_t digits = strspn(netns, "0123456789");
+	int fd;
+
+	if (strchr(netns, '/')) {
+		snprintf(path, sizeof(path), "%s", netns);
+	} else {
+		snprintf(path, sizeof(path), "/run/netns/%s", netns);
+		/* A number that names no namespace of ip netns: a pid. */
+		if (digits && !netns[digits] && access(path, F_OK))
+			snprintf(path, sizeof(path), "/proc/%s/ns/net", netns);
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "%s: network namespace \"%s\": %s: %s\n", prog,
+			netns, path, strerror(errno));
+		exit(1);
+	}
+	if (setns(fd, CLONE_NEWNET)) {
+		fprintf(stderr, "%s: cannot enter the network namespace \"%s\": %s\n",
+			prog, netns, strerror(errno));
+		exit(1);
+	}
+	close(fd);
+}
+
+static const struct option options[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "pretty", no_argument, NULL, 'p' },
+	{ "netns", required_argument, NULL, 'n' },
+	{ "numeric", no_argument, NULL, 'N' },
+	{ "timestamp", no_argument, NULL, 't' },
+	{ "check", no_argument, NULL, 'c' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 int main(int argc, char **argv)
 {
+	const char *cmd, *netns = NULL;
 	struct ctl ctl = { 0 };
-	int argi = 1, ret;
-	const char *cmd;
+	bool version = false;
+	int opt, ret;
 	size_t i;
 
 	/* What the terminal can show of a name (text_string()). */
 	setlocale(LC_CTYPE, "");
 	utf8_locale = !strcmp(nl_langinfo(CODESET), "UTF-8");
-	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		usage(stdout);
-		return 0;
+	/* getopt's own message for an unknown option comes before the usage. */
+	while ((opt = getopt_long(argc, argv, "jpn:NtcVh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json = true;
+			break;
+		case 'p':
+			json = pretty = true;
+			break;
+		case 'n':
+			netns = optarg;
+			break;
+		case 'N':
+			numeric = true;
+			break;
+		case 't':
+			timestamps = true;
+			break;
+		case 'c':
+			check_only = true;
+			break;
+		case 'V':
+			version = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
 	}
-	if (argc == 2 && !strcmp(argv[1], "-V")) {
-		printf("%s %s\n", prog, PORTRES_VERSION);
-		return 0;
+	if (version) {
+		if (optind < argc)
+			bad_usage("-V takes no command, not \"%s\"", argv[optind]);
+		return cmd_version();
 	}
-	if (argc > argi && !strcmp(argv[argi], "-j")) {
-		json = true;
-		argi++;
-	}
-	if (argc <= argi)
+	if (optind >= argc)
 		bad_usage("%s", "a command is needed");
-	cmd = argv[argi++];
+	cmd = argv[optind++];
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(cmd, commands[i].name))
 			break;
 	if (i == sizeof(commands) / sizeof(commands[0]))
 		bad_usage("unknown command \"%s\"", cmd);
-	ret = commands[i].run(&ctl, cmd, argc - argi, argv + argi);
+	if (check_only && strcmp(cmd, "restore"))
+		bad_usage("--check is for restore, not %s", cmd);
+	if (netns)
+		enter_netns(netns);
+	ret = commands[i].run(&ctl, cmd, argc - optind, argv + optind);
 	prnl_close(&ctl.nl);
 	return ret;
 }

@@ -11,7 +11,7 @@ portres_deps() {
 		    busybox-static linux-source cpio kmod xz-utils gcc make
 		    libc6-dev g++ pkg-config libmnl-dev perl e2fsprogs bc
 		    python3 flex bison libelf-dev libssl-dev binutils
-		    dkms dh-dkms debhelper dpkg-dev lintian)
+		    dkms dh-dkms debhelper dpkg-dev lintian systemd zsh)
 	local missing=() p
 	for p in "${pkgs[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
