@@ -110,20 +110,61 @@ bool portres_port_in_use(struct net *net, int proto, u16 port)
  * Whether a socket of @net holds any port of [@start, @start + @count):
  * each port's bucket looked at without its lock, and locked and walked
  * only when it holds an entry (portres_port_in_use()), with a chance to
- * reschedule every 256 ports.  Empty buckets, the common case, cost a
- * load each: a block of a thousand ports is checked in a few thousand
- * instructions.
+ * reschedule every 256 ports.  Both tables hash a port of a namespace to
+ * (port + net_hash_mix(net)) & mask, so consecutive ports have consecutive
+ * buckets: the loop steps through the array, a load and a test per empty
+ * bucket.  Were the hash ever another, the loop would be wrong, and each
+ * block's last bucket is checked against the kernel's own function.
  */
 bool portres_block_in_use(struct net *net, int proto, unsigned int start,
 			  unsigned int count)
 {
-	unsigned int port, end = start + count;
+	struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
+	struct udp_table *udptable = portres_udp_table(net);
+	unsigned int i, first, mask, stride;
+	const u8 *base;
 
-	for (port = start; port < end; port++) {
-		if (!portres_bucket_empty(net, proto, port) &&
-		    portres_port_in_use(net, proto, port))
+	if (!count)
+		return false;
+	if (proto == PORTRES_TCP) {
+		base = (const u8 *)hinfo->bhash;
+		stride = sizeof(*hinfo->bhash);
+		mask = hinfo->bhash_size - 1;
+		first = inet_bhashfn(net, start, hinfo->bhash_size);
+		if (WARN_ON_ONCE(inet_bhashfn(net, start + count - 1,
+					      hinfo->bhash_size) !=
+				 ((first + count - 1) & mask)))
+			goto slow;
+	} else {
+		base = (const u8 *)udptable->hash;
+		stride = sizeof(*udptable->hash);
+		mask = udptable->mask;
+		first = udp_hashslot(udptable, net, start) - udptable->hash;
+		if (WARN_ON_ONCE(udp_hashslot(udptable, net, start + count - 1) -
+				 udptable->hash != ((first + count - 1) & mask)))
+			goto slow;
+	}
+	for (i = 0; i < count; i++) {
+		/* The chain heads are what the kernel tests for an empty bucket. */
+		const struct hlist_head *head = (const void *)(base +
+			((first + i) & mask) * stride +
+			(proto == PORTRES_TCP ?
+			 offsetof(struct inet_bind_hashbucket, chain) :
+			 offsetof(struct udp_hslot, head)));
+
+		if (!hlist_empty(head) &&
+		    portres_port_in_use(net, proto, start + i))
 			return true;
-		if (!(port % 256))
+		if (!((i + 1) % 256))
+			cond_resched();
+	}
+	return false;
+
+slow:
+	for (i = 0; i < count; i++) {
+		if (portres_port_in_use(net, proto, start + i))
+			return true;
+		if (!((i + 1) % 256))
 			cond_resched();
 	}
 	return false;

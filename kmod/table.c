@@ -116,23 +116,47 @@ bool portres_bind_ordered(const struct portres_net *pn)
 }
 
 /*
- * Whether a bind counted in @b may be under way.  The ended ones are
- * summed first: a bind counted there began before, and is counted among
- * the begun ones too, so that a bind under way is never cancelled out by
- * one that began after the sum of its CPU and ended before another's.
+ * Sums @b's counts, the ended ones first: a bind counted there began
+ * before, and is counted among the begun ones too, so that a bind under
+ * way is never cancelled out by one that began after the sum of its CPU
+ * and ended before another's.  Return: whether none was under way; *@begun
+ * is how many had begun.
  */
-static bool portres_binds_active(struct portres_binds __percpu *b)
+static bool portres_binds_sum(struct portres_binds __percpu *b,
+			      unsigned long *begun)
 {
-	unsigned long begun = 0, ended = 0;
+	unsigned long ended = 0;
 	int cpu;
 
+	*begun = 0;
 	for_each_possible_cpu(cpu)
 		ended += READ_ONCE(per_cpu_ptr(b, cpu)->ended);
 	/* The ended ones summed before the begun ones. */
 	smp_mb();
 	for_each_possible_cpu(cpu)
-		begun += READ_ONCE(per_cpu_ptr(b, cpu)->begun);
-	return begun != ended;
+		*begun += READ_ONCE(per_cpu_ptr(b, cpu)->begun);
+	return *begun == ended;
+}
+
+/* Whether a bind counted in @b may be under way. */
+static bool portres_binds_active(struct portres_binds __percpu *b)
+{
+	unsigned long begun;
+
+	return !portres_binds_sum(b, &begun);
+}
+
+/*
+ * Whether no bind counted in @b has begun since portres_binds_sum() found
+ * @begun with none under way: each CPU's count only grows, so an equal sum
+ * is an unchanged count on every CPU.
+ */
+static bool portres_binds_still(struct portres_binds __percpu *b,
+				unsigned long begun)
+{
+	unsigned long now;
+
+	return portres_binds_sum(b, &now) && now == begun;
 }
 
 /* Gives @pn its order of binds, if it has none yet.  Return: 0, -ENOMEM. */
@@ -464,7 +488,8 @@ static int portres_token_insert(struct portres_resv *resv)
  */
 static int portres_resv_publish(struct portres_net *pn,
 				struct portres_ports *ports,
-				struct portres_resv *resv)
+				struct portres_resv *resv,
+				const unsigned long *checked)
 {
 	unsigned int start = resv->start, count = resv->count;
 	struct portres_bind_order *order;
@@ -491,6 +516,13 @@ static int portres_resv_publish(struct portres_net *pn,
 	order = rcu_dereference_protected(pn->bind_order,
 					  lockdep_is_held(&pn->lock));
 	unready = portres_bind_unready(pn);
+	/*
+	 * The block was checked while no bind of the namespace was under
+	 * way (@checked), and none has begun since: no bind took a port of
+	 * it since the check, which stands (portres_resv_new()).
+	 */
+	if (!unready && checked && portres_binds_still(order->binds, *checked))
+		goto checked;
 	if (unready || portres_binds_active(order->binds)) {
 		/*
 		 * Not waited for under the lock.  Meanwhile the reservation
@@ -509,9 +541,13 @@ static int portres_resv_publish(struct portres_net *pn,
 	}
 	/* The counts are read before the bind tables (bind_tables.c). */
 	smp_mb();
+	if (portres_block_in_use(pn->net, proto, start, count)) {
+		err = -EADDRINUSE;
+		goto err_unpublish;
+	}
+checked:
 	resv->pending = false;
-	if (WARN_ON_ONCE(!pn->live) ||
-	    portres_block_in_use(pn->net, proto, start, count)) {
+	if (WARN_ON_ONCE(!pn->live)) {
 		err = -EADDRINUSE;
 		goto err_unpublish;
 	}
@@ -538,9 +574,12 @@ static int portres_resv_new(struct portres_net *pn, int proto, u16 start,
 			    u16 count, bool persistent, bool exclusive,
 			    struct portres_resv **resvp)
 {
+	struct portres_bind_order *order;
 	struct portres_ports *ports;
 	struct portres_resv *resv;
 	int err, first, tries = 0;
+	unsigned long begun;
+	bool quiet;
 
 	lockdep_assert_held(&pn->lock);
 	if (!count || (unsigned int)start + count > PORTRES_NPORTS)
@@ -556,6 +595,18 @@ static int portres_resv_new(struct portres_net *pn, int proto, u16 start,
 		return err;
 
 again:
+	/*
+	 * When no bind is under way in the namespace now, and none begins
+	 * before the block's bits are out, the check below is as good as
+	 * one after them, and the publication skips its own (the larger part
+	 * of a big block's cost).  The counts are read before the tables.
+	 */
+	order = rcu_dereference_protected(pn->bind_order,
+					  lockdep_is_held(&pn->lock));
+	quiet = !portres_bind_unready(pn) &&
+		portres_binds_sum(order->binds, &begun);
+	/* The counts read before the bind tables. */
+	smp_mb();
 	if (start) {
 		err = portres_block_check(pn, ports, proto, start, count);
 		if (err)
@@ -578,7 +629,7 @@ again:
 	INIT_LIST_HEAD(&resv->socks);
 	INIT_LIST_HEAD(&resv->owner_node);
 
-	err = portres_resv_publish(pn, ports, resv);
+	err = portres_resv_publish(pn, ports, resv, quiet ? &begun : NULL);
 	if (err) {
 		/* Bind hooks may have found it in the tree. */
 		kvfree_rcu(resv, rcu);
