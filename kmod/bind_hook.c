@@ -285,7 +285,7 @@ static int portres_bind_check(struct socket *sock, struct sockaddr *addr,
 	if (ps && ps->resv == resv)
 		portres_resv_mark_port(resv, ps, port);
 	else if (!resv->persistent || resv->exclusive)
-		ret = -EACCES;
+		ret = portres_refused(pn, proto, port, resv, -EACCES);
 out:
 	mutex_unlock(&pn->lock);
 	return ret;
