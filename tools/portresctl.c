@@ -514,6 +514,34 @@ static void print_table(const struct show *show, int protocol)
 	}
 }
 
+/*
+ * The namespace's count of refused binds, after the tables; in JSON, an
+ * object of its own at the end of show's array.  Nothing from a module
+ * that cannot tell.
+ */
+static void print_netns(struct ctl *ctl)
+{
+	struct prnl_netns ns;
+	char cookie[32];
+
+	if (prnl_netns(&ctl->nl, &ns))
+		return;
+	if (!json) {
+		printf("\nBinds refused by portres in this network namespace: %" PRIu64 "\n",
+		       ns.refused);
+		return;
+	}
+	out_open(NULL, '{');
+	out_open("netns", '{');
+	/* A string, as tokens are: jq rounds numbers past 2^53. */
+	snprintf(cookie, sizeof(cookie), "%" PRIu64, ns.cookie);
+	out_str(OUT_JSON, "cookie", NULL, cookie);
+	out_uint(OUT_JSON, "refused", NULL, ns.refused);
+	out_bool("initial", ns.init);
+	out_close('}');
+	out_close('}');
+}
+
 static int cmd_show(struct ctl *ctl, int protocol)
 {
 	struct show show = { 0 };
@@ -531,6 +559,7 @@ static int cmd_show(struct ctl *ctl, int protocol)
 		print_table(&show, IPPROTO_TCP);
 	if (!protocol || protocol == IPPROTO_UDP)
 		print_table(&show, IPPROTO_UDP);
+	print_netns(ctl);
 	out_close(']');
 	if (json)
 		out_end();
@@ -555,6 +584,7 @@ static struct nlmsghdr *block_request(struct ctl *ctl, uint8_t cmd,
 struct block_call {
 	struct ctl *ctl;
 	bool print;		/* print the reservation the kernel sends */
+	bool init_netns;	/* the kernel said: the initial namespace's */
 	uint64_t token;
 };
 
@@ -563,6 +593,7 @@ static void block_answer(const struct prnl_resv *r, void *arg)
 	struct block_call *call = arg;
 
 	call->token = r->token;
+	call->init_netns = r->init_netns;
 	if (call->print) {
 		print_resv(r, VIEW_TOKEN, NULL);
 		out_end();
@@ -597,10 +628,21 @@ static int nl_lookup(void *ctx, const struct portres_conf_entry *e,
 	return block_talk(ctx, PORTRES_CMD_LOOKUP, e, token);
 }
 
+/* A module that knows PORTRES_CMD_NETNS flags the initial namespace. */
+static int nl_init_netns(void *ctx)
+{
+	struct block_call *call = ctx;
+	struct prnl_netns ns;
+	int err = prnl_netns(&call->ctl->nl, &ns);
+
+	return err ? err : call->init_netns;
+}
+
 static const struct portres_conf_ops nl_ops = {
 	.create = nl_create,
 	.remove = nl_remove,
 	.lookup = nl_lookup,
+	.init_netns = nl_init_netns,
 };
 
 static int cmd_lookup(struct ctl *ctl, const struct portres_conf_entry *e)
@@ -923,6 +965,7 @@ static int do_monitor(struct ctl *ctl, const char *cmd, int argc, char **argv)
 static int do_restore(struct ctl *ctl, const char *cmd, int argc, char **argv)
 {
 	char path[4096];
+	int ret;
 
 	if (argc > 1)
 		bad_usage("%s takes at most a file", cmd);
@@ -933,7 +976,13 @@ static int do_restore(struct ctl *ctl, const char *cmd, int argc, char **argv)
 	if (!path[0])
 		return 0;
 	ctl_open(ctl);
-	return cmd_restore(ctl, path);
+	if (argc)
+		return cmd_restore(ctl, path);
+	/* The admin's file, then what services saved (portres.conf(5)). */
+	ret = cmd_restore(ctl, path);
+	if (!portres_conf_state_path(path, sizeof(path)) && path[0])
+		ret |= cmd_restore(ctl, path);
+	return ret;
 }
 
 static int do_holders(struct ctl *ctl, const char *cmd, int argc, char **argv)
