@@ -18,7 +18,20 @@ sysfs_test
 stall_test
 win_test
 nl_test
+service_test
+win_prefixed
 sh /tests/portresctl_test.sh
+
+# The namespace's count of refused binds, in show's text and JSON.
+if portresctl show >/tmp/show.out 2>&1 &&
+   grep -q '^Binds refused by portres in this network namespace: [0-9][0-9]*$' /tmp/show.out &&
+   portresctl -j show >/tmp/show.json 2>&1 &&
+   grep -q '{"netns":{"cookie":"[0-9]*","refused":[0-9]*,"initial":true}}]$' /tmp/show.json; then
+	check ok "portresctl show prints the count of refused binds, in text and JSON"
+else
+	cat /tmp/show.out /tmp/show.json
+	check fail "portresctl show prints the count of refused binds, in text and JSON"
+fi
 
 check_example() {	# check_example NAME OUTPUT FIRST COUNT
 	port=$(sed -n 's/^Port number allocated = \([0-9]*\)$/\1/p' "$2")
