@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * service_test: a service that runs as a user of its own with
- * CAP_NET_ADMIN (systemd User= and AmbientCapabilities=), which can write
- * neither /etc nor read the 0400 token of /sys/kernel/portres, creates a
+ * CAP_NET_ADMIN (systemd User= and AmbientCapabilities=), with /etc
+ * read-only (ProtectSystem=), which can write neither /etc nor read the
+ * 0400 token of /sys/kernel/portres, creates a
  * persistent block through libportres: the kernel says the block is the
  * initial namespace's, the block's line goes to the state file in
  * /var/lib/portres, and "portresctl restore" reads it back.  A block it
@@ -19,8 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -61,6 +65,20 @@ static int file_has(const char *file, const char *line)
 	return system(cmd) == 0;
 }
 
+/*
+ * /etc read-only, as a hardened service sees it (systemd ProtectSystem=),
+ * in a mount namespace of the calling child's own.
+ */
+static int etc_read_only(void)
+{
+	if (unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("/etc", "/etc", NULL, MS_BIND, NULL) ||
+	    mount(NULL, "/etc", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL))
+		return -errno;
+	return 0;
+}
+
 /* Runs @fn as the service in a child; Return: its exit status. */
 static int as_service(int net_admin, int (*fn)(void))
 {
@@ -70,6 +88,10 @@ static int as_service(int net_admin, int (*fn)(void))
 	if (pid < 0)
 		return -1;
 	if (!pid) {
+		if (etc_read_only()) {
+			perror("service_test: /etc read-only");
+			_exit(101);
+		}
 		if (become_service(net_admin)) {
 			perror("service_test: become the service");
 			_exit(100);
@@ -85,8 +107,10 @@ static int as_service(int net_admin, int (*fn)(void))
 static int service_create(void)
 {
 	uint64_t token = 0, found = 0;
+	struct statvfs sv;
 
-	if (!access("/etc", W_OK))
+	if (!access("/etc", W_OK) || statvfs("/etc", &sv) ||
+	    !(sv.f_flag & ST_RDONLY))
 		return 10;	/* not the service this test is about */
 	if (portres_persistent_create(IPPROTO_TCP, START, 3, 0, &token))
 		return 11;
