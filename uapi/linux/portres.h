@@ -42,9 +42,10 @@
  * Persistent reservations (ABI version 2) belong to the caller's network
  * namespace and to no socket; they last until deleted, or until the module
  * is unloaded.  The module reads no file: those of the initial namespace
- * are kept in /etc/portres.conf by libportres and portresctl, and created
- * again from it by "portresctl restore", which udev runs when /dev/portres
- * appears.  A socket associated with a persistent token needs
+ * are kept in /etc/portres.conf (or, for callers that may not write it,
+ * /var/lib/portres/portres.conf) by libportres and portresctl, and created
+ * again from them by "portresctl restore", which udev runs when
+ * /dev/portres appears.  A socket associated with a persistent token needs
  * CAP_NET_ADMIN; other sockets may bind ports of a persistent block
  * explicitly unless it is PORTRES_F_EXCLUSIVE.
  *
