@@ -217,8 +217,9 @@ dkms-uninstall:
 	rm -rf $(DKMS_SRC)
 
 # KVER names one kernel for demo, check and bench only when it is given on
-# the command line or in the environment; otherwise they pick their own.
-KVER_GIVEN = $(if $(filter command line environment,$(origin KVER)),$(KVER))
+# the command line or in the environment (or PORTRES_KVER is, as the
+# scripts themselves take it); otherwise they pick their own.
+KVER_GIVEN = $(or $(if $(filter command line environment,$(origin KVER)),$(KVER)),$(PORTRES_KVER))
 
 demo:
 	PORTRES_KVER='$(KVER_GIVEN)' bash selftests/qemu/demo.sh
