@@ -44,6 +44,11 @@ $(BUILD):
 
 LIB_OBJS := $(BUILD)/portres.o $(BUILD)/conf.o $(BUILD)/win.o
 WIN_HEADERS := $(wildcard lib/include/portres/*.h)
+# The Windows header names (<winsock2.h>, <windows.h>, ...), each over
+# <portres/...>: the directory pkg-config --cflags portres-win adds, for
+# Windows sources whose include lines and #pragma comment stay unedited.
+WIN_NAMES := $(wildcard lib/include/win/*)
+WIN_CFLAGS := -Ilib/include/win -Ilib/include -Wno-unknown-pragmas
 
 $(BUILD)/%.o: lib/%.c lib/portres.h lib/conf.h uapi/linux/portres.h $(WIN_HEADERS) | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -fPIC -fvisibility=hidden -c -o $@ $<
@@ -90,11 +95,11 @@ CXX ?= c++
 $(BUILD)/example-%.cpp: $(SEEDS_DIR)/sio-%-port-reservation.md examples/port-seed.sh | $(BUILD)
 	sh examples/port-seed.sh $< > $@
 
-$(BUILD)/example-%: $(BUILD)/example-%.cpp $(BUILD)/libportres.a
-	$(CXX) $(CPPFLAGS) $(CFLAGS) -static -o $@ $^
+$(BUILD)/example-%: $(BUILD)/example-%.cpp $(BUILD)/libportres.a $(WIN_NAMES) $(WIN_HEADERS)
+	$(CXX) $(WIN_CFLAGS) $(CFLAGS) -static -o $@ $< $(BUILD)/libportres.a
 
-$(BUILD)/example-persistent: examples/persistent_reservation.cpp $(BUILD)/libportres.a
-	$(CXX) $(CPPFLAGS) $(CFLAGS) -Wall -Werror -static -o $@ $^
+$(BUILD)/example-persistent: examples/persistent_reservation.cpp $(BUILD)/libportres.a $(WIN_NAMES) $(WIN_HEADERS)
+	$(CXX) $(WIN_CFLAGS) $(CFLAGS) -Wall -Werror -static -o $@ $< $(BUILD)/libportres.a
 
 examples: $(SEED_EXAMPLES) $(BUILD)/example-persistent
 	$(if $(SEED_EXAMPLES),,@echo "examples: no Windows reference pages in $(SEEDS_DIR), the ported examples are skipped")
@@ -173,10 +178,15 @@ install-lib: lib man
 	ln -sf libportres.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libportres.so
 	install -m 644 lib/portres.h $(DESTDIR)$(INCLUDEDIR)/portres.h
 	install -m 644 $(WIN_HEADERS) $(DESTDIR)$(INCLUDEDIR)/portres/
+	install -d $(DESTDIR)$(INCLUDEDIR)/portres/win
+	install -m 644 $(WIN_NAMES) $(DESTDIR)$(INCLUDEDIR)/portres/win/
 	install -m 644 uapi/linux/portres.h $(DESTDIR)$(INCLUDEDIR)/linux/portres.h
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 		lib/portres.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/portres.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' \
+		lib/portres-win.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/portres-win.pc
 	install -d $(DESTDIR)$(MANDIR)/man3
 	install -m 644 $(BUILD)/man/libportres.3 $(DESTDIR)$(MANDIR)/man3/
 	$(if $(DESTDIR),,ldconfig)
@@ -190,6 +200,7 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/libportres.so.$(SOVERSION) \
 		$(DESTDIR)$(LIBDIR)/libportres.so \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/portres.pc \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/portres-win.pc \
 		$(DESTDIR)$(INCLUDEDIR)/portres.h \
 		$(DESTDIR)$(INCLUDEDIR)/linux/portres.h \
 		$(DESTDIR)$(MANDIR)/man3/libportres.3 \
@@ -241,8 +252,9 @@ dkms-uninstall:
 	rm -rf $(DKMS_SRC)
 
 # KVER names one kernel for demo, check and bench only when it is given on
-# the command line or in the environment; otherwise they pick their own.
-KVER_GIVEN = $(if $(filter command line environment,$(origin KVER)),$(KVER))
+# the command line or in the environment (or PORTRES_KVER is, as the
+# scripts themselves take it); otherwise they pick their own.
+KVER_GIVEN = $(or $(if $(filter command line environment,$(origin KVER)),$(KVER)),$(PORTRES_KVER))
 
 demo:
 	PORTRES_KVER='$(KVER_GIVEN)' bash selftests/qemu/demo.sh

@@ -4,16 +4,19 @@
 // pages, which have no example of the persistent calls): creates a
 // persistent TCP port reservation, looks it up, associates a socket with it,
 // binds the socket to port 0 and prints the port it got, then deletes the
-// reservation.  On Windows it would include <winsock2.h>, <mstcpip.h> and
-// <iphlpapi.h> and link ws2_32.lib and iphlpapi.lib; nothing else differs.
+// reservation.  It is a Windows source as it stands: on Linux it builds,
+// unedited, with $(pkg-config --cflags --libs portres-win).
 //
 // usage: persistent_reservation START COUNT   (needs administrator rights)
 
-#include <portres/winsock2.h>
-#include <portres/mstcpip.h>
-#include <portres/iphlpapi.h>
+#include <winsock2.h>
+#include <mstcpip.h>
+#include <iphlpapi.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#pragma comment(lib, "ws2_32.lib")
+#pragma comment(lib, "iphlpapi.lib")
 
 int main(int argc, char **argv)
 {

@@ -222,6 +222,8 @@ static long portres_ioc_create(struct portres_persistent __user *uarg)
 					arg.flags & PORTRES_F_EXCLUSIVE,
 					&arg.token);
 	portres_hooks_unhold();
+	if (net_eq(net, &init_net))
+		arg.flags |= PORTRES_F_INIT_NETNS;
 	if (!err && copy_to_user(uarg, &arg, sizeof(arg))) {
 		portres_persistent_delete(net, proto, arg.start, arg.count);
 		err = -EFAULT;
@@ -259,6 +261,8 @@ static long portres_ioc_lookup(struct portres_persistent __user *uarg)
 					arg.start, arg.count, &arg.token);
 	if (err)
 		return err;
+	if (net_eq(current->nsproxy->net_ns, &init_net))
+		arg.flags |= PORTRES_F_INIT_NETNS;
 	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
 }
 

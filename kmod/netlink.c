@@ -71,6 +71,7 @@ struct portres_nl_resv {
 	bool exclusive;
 	bool has_token;
 	bool owner;
+	bool init_netns;
 };
 
 /*
@@ -174,6 +175,7 @@ static int portres_nl_fill(struct sk_buff *skb, const struct portres_nl_resv *s,
 	     nla_put_flag(skb, PORTRES_A_EXCLUSIVE)) ||
 	    (s->has_token && nla_put_u64_64bit(skb, PORTRES_A_TOKEN, s->token,
 					       PORTRES_A_PAD)) ||
+	    (s->init_netns && nla_put_flag(skb, PORTRES_A_INIT_NETNS)) ||
 	    portres_nl_put_ports(skb, s) ||
 	    (s->owner && portres_nl_put_owner(skb, s)))
 		goto err_cancel;
@@ -435,6 +437,7 @@ static int portres_nl_create(struct sk_buff *skb, struct genl_info *info)
 				   "the block overlaps a reservation or a port in use");
 	if (!err) {
 		portres_nl_snap(&s, resv, true, false);
+		s.init_netns = net_eq(net, &init_net);
 		err = portres_nl_reply(info, &s);
 		if (err)
 			portres_resv_release(resv);
@@ -473,8 +476,10 @@ static int portres_nl_lookup(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	mutex_lock(&pn->lock);
 	resv = portres_resv_persistent(pn, proto, start, count);
-	if (resv)
+	if (resv) {
 		portres_nl_snap(&s, resv, true, false);
+		s.init_netns = net_eq(pn->net, &init_net);
+	}
 	mutex_unlock(&pn->lock);
 	if (!resv) {
 		NL_SET_ERR_MSG_MOD(info->extack,
@@ -483,6 +488,36 @@ static int portres_nl_lookup(struct sk_buff *skb, struct genl_info *info)
 	}
 	return portres_nl_reply(info, &s);
 }
+
+/* The caller's namespace: its cookie and the binds portres refused in it. */
+static int portres_nl_netns(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct portres_net *pn = portres_pernet(net);
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &portres_genl_family, 0,
+				PORTRES_CMD_NETNS);
+	if (!hdr ||
+	    nla_put_u64_64bit(msg, PORTRES_A_NETNS_COOKIE, net->net_cookie,
+			      PORTRES_A_PAD) ||
+	    nla_put_u64_64bit(msg, PORTRES_A_REFUSED,
+			      atomic_long_read(&pn->refused), PORTRES_A_PAD) ||
+	    (net_eq(net, &init_net) &&
+	     nla_put_flag(msg, PORTRES_A_INIT_NETNS))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static const struct nla_policy portres_nl_netns_policy[PORTRES_A_MAX + 1] = {
+};
 
 static const struct genl_ops portres_nl_ops[] = {
 	{
@@ -508,6 +543,12 @@ static const struct genl_ops portres_nl_ops[] = {
 		.cmd = PORTRES_CMD_LOOKUP,
 		.doit = portres_nl_lookup,
 		.policy = portres_nl_block_policy,
+		.maxattr = PORTRES_A_MAX,
+	},
+	{
+		.cmd = PORTRES_CMD_NETNS,
+		.doit = portres_nl_netns,
+		.policy = portres_nl_netns_policy,
 		.maxattr = PORTRES_A_MAX,
 	},
 };

@@ -61,7 +61,8 @@ struct portres_ports {
 /*
  * Per network namespace state.  @lock serializes every change to the
  * reservations and socket records of the namespace; the bind hook's fast
- * path reads @ports and @nsocks under RCU without it.  @shared counts, per
+ * path reads @ports and @nsocks under RCU without it.  @refused counts the
+ * binds portres refused (trace.c).  @shared counts, per
  * (protocol << 16 | port), the sockets that were let share that port of a
  * block (struct portres_sock @shared); the get_port hooks load it under
  * RCU for a socket with SO_REUSEPORT.
@@ -83,6 +84,7 @@ struct portres_net {
 	unsigned int limited_ports;
 	unsigned int npersistent;
 	unsigned int seq;
+	atomic_long_t refused;
 	bool live;
 };
 
@@ -221,6 +223,7 @@ struct portres_sock {
  *   reserved_ports.c  the ip_local_reserved_ports bitmap and its sysctl
  *   limits.c          quotas: module parameters and charges
  *   hook.c            hooking a kernel function with ftrace
+ *   trace.c           the count and tracepoint of refused binds
  *   assoc.c           associated sockets and the ports they hold
  *   table.c           the reservation table, per network namespace
  *   persistent.c      persistent reservations by block
@@ -303,6 +306,10 @@ int portres_hook_lookup_init(void);
 int portres_hook_find(struct portres_hook *hook);
 int portres_hook_register(struct portres_hook *hook);
 void portres_hook_unregister(struct portres_hook *hook);
+
+/* trace.c */
+int portres_refused(struct portres_net *pn, int proto, u16 port,
+		    const struct portres_resv *resv, int err);
 
 /* assoc.c */
 int portres_sock_associate(struct portres_net *pn, struct sock *sk,

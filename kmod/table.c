@@ -306,6 +306,7 @@ void portres_net_init(struct portres_net *pn, struct net *net)
 	for (proto = 0; proto < PORTRES_NPROTO; proto++)
 		mt_init_flags(&pn->blocks[proto], MT_FLAGS_USE_RCU);
 	atomic_set(&pn->nsocks, 0);
+	atomic_long_set(&pn->refused, 0);
 	xa_init(&pn->shared);
 	RCU_INIT_POINTER(pn->bind_order, NULL);
 	pn->live = true;
@@ -852,12 +853,12 @@ int portres_port_refused(struct portres_net *pn, const struct sock *sk,
 		ps = portres_sock_find(sk);
 		if (resv && (!resv->persistent || resv->exclusive) &&
 		    (!ps || READ_ONCE(ps->resv) != resv)) {
-			refused = -EACCES;
+			refused = portres_refused(pn, proto, port, resv, -EACCES);
 			goto out;
 		}
 	}
 	if (sk->sk_reuseport && portres_share_refused(pn, sk, proto, port))
-		refused = -EADDRINUSE;
+		refused = portres_refused(pn, proto, port, NULL, -EADDRINUSE);
 out:
 	rcu_read_unlock();
 	return refused;

@@ -44,6 +44,19 @@ int portres_conf_path(char *buf, size_t len)
 	return 0;
 }
 
+int portres_conf_state_path(char *buf, size_t len)
+{
+	const char *conf = secure_getenv("PORTRES_CONF");
+	const char *path = secure_getenv("PORTRES_STATE");
+
+	if (!path)
+		path = conf && !conf[0] ? "" : PORTRES_STATE_DEFAULT;
+	if (strlen(path) >= len)
+		return -ENAMETOOLONG;
+	strcpy(buf, path);
+	return 0;
+}
+
 /* Sets *@why, if @why is not NULL, and returns -EINVAL. */
 static int portres_conf_bad(const char **why, const char *reason)
 {
@@ -268,30 +281,39 @@ out_dir:
 }
 
 /*
- * Whether a persistent block belongs to the initial namespace: only those
- * have a directory in /sys/kernel/portres, whose token (readable by root)
- * tells it apart from another namespace's block of the same ports.
+ * Whether a persistent block belongs to the initial namespace, whose blocks
+ * are saved: the kernel says so in its answer to the create or lookup just
+ * made (ABI version 3).  An older module does not: then only the initial
+ * namespace's blocks have a directory in /sys/kernel/portres, whose token
+ * (readable by root) tells it apart from another namespace's block of the
+ * same ports.  *@exclusive, if asked for, from sysfs.
  */
-static int portres_in_init_net(const struct portres_conf_entry *e,
+static int portres_in_init_net(const struct portres_conf_ops *ops, void *ctx,
+			       const struct portres_conf_entry *e,
 			       uint64_t token, int *exclusive)
 {
 	char dir[96], path[128], buf[32];
+	int init = ops->init_netns ? ops->init_netns(ctx) : -EOPNOTSUPP;
 	unsigned long long t;
 	FILE *f;
 
+	if (init == 0)
+		return 0;
 	snprintf(dir, sizeof(dir), "/sys/kernel/portres/%s-%u-%u",
 		 e->protocol == 6 ? "tcp" : "udp", e->start,
 		 e->start + e->count - 1);
-	if (access(dir, F_OK))
-		return 0;
-	snprintf(path, sizeof(path), "%s/token", dir);
-	f = fopen(path, "re");
-	if (f) {
-		int match = fscanf(f, "%llu", &t) == 1 && t == token;
-
-		fclose(f);
-		if (!match)
+	if (init < 0) {
+		if (access(dir, F_OK))
 			return 0;
+		snprintf(path, sizeof(path), "%s/token", dir);
+		f = fopen(path, "re");
+		if (f) {
+			int match = fscanf(f, "%llu", &t) == 1 && t == token;
+
+			fclose(f);
+			if (!match)
+				return 0;
+		}
 	}
 	if (exclusive) {
 		snprintf(path, sizeof(path), "%s/exclusive", dir);
@@ -303,11 +325,58 @@ static int portres_in_init_net(const struct portres_conf_entry *e,
 	return 1;
 }
 
+/* A file the caller may not write: -EROFS, never the kernel's -EACCES. */
+static int portres_conf_denied(int err)
+{
+	return err == -EACCES || err == -EPERM || err == -EROFS;
+}
+
+static int portres_conf_errno(int err)
+{
+	return portres_conf_denied(err) ? -EROFS : err;
+}
+
+/*
+ * Adds @e's line to the configuration file or, when the caller may not
+ * write it, to the state file, making its directory if it can.
+ */
+static int portres_conf_save(const struct portres_conf_entry *e)
+{
+	char path[PATH_MAX], state[PATH_MAX], dir[PATH_MAX];
+	int ret;
+
+	if (portres_conf_path(path, sizeof(path)) || !path[0])
+		return 0;
+	ret = portres_conf_edit(path, e, 1);
+	if (!portres_conf_denied(ret) ||
+	    portres_conf_state_path(state, sizeof(state)) || !state[0])
+		return portres_conf_errno(ret);
+	snprintf(dir, sizeof(dir), "%s", state);
+	mkdir(dirname(dir), 0755);
+	return portres_conf_errno(portres_conf_edit(state, e, 1));
+}
+
+/* Removes @e's line from each file that lists it. */
+static int portres_conf_unsave(const struct portres_conf_entry *e)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	if (portres_conf_path(path, sizeof(path)) || !path[0])
+		return 0;
+	ret = portres_conf_edit(path, e, 0);
+	if (ret && ret != -ENOENT)
+		return portres_conf_errno(ret);
+	if (portres_conf_state_path(path, sizeof(path)) || !path[0])
+		return 0;
+	ret = portres_conf_edit(path, e, 0);
+	return ret == -ENOENT ? 0 : portres_conf_errno(ret);
+}
+
 int portres_conf_add(const struct portres_conf_ops *ops, void *ctx,
 		     const struct portres_conf_entry *e, uint64_t *token,
 		     int *in_file)
 {
-	char path[PATH_MAX];
 	uint64_t tok;
 	int ret;
 
@@ -315,9 +384,8 @@ int portres_conf_add(const struct portres_conf_ops *ops, void *ctx,
 	ret = ops->create(ctx, e, &tok);
 	if (ret)
 		return ret;
-	if (portres_in_init_net(e, tok, NULL) &&
-	    !portres_conf_path(path, sizeof(path)) && path[0]) {
-		ret = portres_conf_edit(path, e, 1);
+	if (portres_in_init_net(ops, ctx, e, tok, NULL)) {
+		ret = portres_conf_save(e);
 		if (ret) {
 			/* All or nothing: a block the file forgets is undone. */
 			ops->remove(ctx, e);
@@ -334,7 +402,6 @@ int portres_conf_remove(const struct portres_conf_ops *ops, void *ctx,
 			const struct portres_conf_entry *e, int *in_file)
 {
 	struct portres_conf_entry was = *e;
-	char path[PATH_MAX];
 	uint64_t tok;
 	int listed, ret;
 
@@ -343,14 +410,13 @@ int portres_conf_remove(const struct portres_conf_ops *ops, void *ctx,
 	ret = ops->lookup(ctx, e, &tok);
 	if (ret)
 		return ret;
-	listed = portres_in_init_net(e, tok, &was.exclusive) &&
-		 !portres_conf_path(path, sizeof(path)) && path[0];
+	listed = portres_in_init_net(ops, ctx, e, tok, &was.exclusive);
 	ret = ops->remove(ctx, e);
 	if (ret || !listed)
 		return ret;
-	ret = portres_conf_edit(path, &was, 0);
+	ret = portres_conf_unsave(&was);
 	if (ret) {
-		/* The file still lists the block: reserve it again. */
+		/* A file still lists the block: reserve it again. */
 		ops->create(ctx, &was, &tok);
 		*in_file = 1;
 	}

@@ -94,9 +94,20 @@ int portres_release(int sockfd, uint64_t token)
 	return portres_ioctl(PORTRES_IOC_RELEASE, &arg, sockfd);
 }
 
+/*
+ * The library's side of the configuration file's transaction: the flags a
+ * create asks for, and the flags the kernel answered the last create or
+ * lookup with.
+ */
+struct portres_ioctl_call {
+	unsigned int flags;
+	unsigned int answer;
+};
+
 static int portres_persistent_ioctl(unsigned long cmd, int protocol,
 				    uint16_t start, uint16_t count,
-				    unsigned int flags, uint64_t *token)
+				    unsigned int flags, uint64_t *token,
+				    struct portres_ioctl_call *call)
 {
 	struct portres_persistent arg = {
 		.protocol = protocol,
@@ -114,40 +125,56 @@ static int portres_persistent_ioctl(unsigned long cmd, int protocol,
 		ret = -EOPNOTSUPP;
 	if (!ret && token)
 		*token = arg.token;
+	if (!ret && call)
+		call->answer = arg.flags;
 	return ret;
 }
 
-/* @ctx: the caller's flags, or NULL for those of @e. */
 static int portres_ops_create(void *ctx, const struct portres_conf_entry *e,
 			      uint64_t *token)
 {
+	struct portres_ioctl_call *call = ctx;
 	unsigned int flags = e->exclusive ? PORTRES_F_EXCLUSIVE : 0;
 
-	if (ctx)
-		flags = *(unsigned int *)ctx;
+	/* Creating it again after a failed delete: as the file listed it. */
+	if (call->flags != ~0U)
+		flags = call->flags;
 	return portres_persistent_ioctl(PORTRES_IOC_CREATE, e->protocol,
-					e->start, e->count, flags, token);
+					e->start, e->count, flags, token, call);
 }
 
 static int portres_ops_remove(void *ctx, const struct portres_conf_entry *e)
 {
 	(void)ctx;
 	return portres_persistent_ioctl(PORTRES_IOC_DELETE, e->protocol,
-					e->start, e->count, 0, NULL);
+					e->start, e->count, 0, NULL, NULL);
 }
 
 static int portres_ops_lookup(void *ctx, const struct portres_conf_entry *e,
 			      uint64_t *token)
 {
-	(void)ctx;
 	return portres_persistent_ioctl(PORTRES_IOC_LOOKUP, e->protocol,
-					e->start, e->count, 0, token);
+					e->start, e->count, 0, token, ctx);
+}
+
+/* From ABI version 3 the kernel says whether the block is init_net's. */
+static int portres_ops_init_netns(void *ctx)
+{
+	struct portres_ioctl_call *call = ctx;
+	int version = portres_version();
+
+	if (version < 0)
+		return version;
+	if (version < 3)
+		return -EOPNOTSUPP;
+	return !!(call->answer & PORTRES_F_INIT_NETNS);
 }
 
 static const struct portres_conf_ops portres_ioctl_ops = {
 	.create = portres_ops_create,
 	.remove = portres_ops_remove,
 	.lookup = portres_ops_lookup,
+	.init_netns = portres_ops_init_netns,
 };
 
 int portres_persistent_create(int protocol, uint16_t start, uint16_t count,
@@ -159,9 +186,10 @@ int portres_persistent_create(int protocol, uint16_t start, uint16_t count,
 		.count = count,
 		.exclusive = !!(flags & PORTRES_EXCLUSIVE),
 	};
+	struct portres_ioctl_call call = { .flags = flags };
 	int in_file;
 
-	return portres_conf_add(&portres_ioctl_ops, &flags, &e, token,
+	return portres_conf_add(&portres_ioctl_ops, &call, &e, token,
 				&in_file);
 }
 
@@ -172,9 +200,10 @@ int portres_persistent_delete(int protocol, uint16_t start, uint16_t count)
 		.start = start,
 		.count = count,
 	};
+	struct portres_ioctl_call call = { .flags = ~0U };
 	int in_file;
 
-	return portres_conf_remove(&portres_ioctl_ops, NULL, &e, &in_file);
+	return portres_conf_remove(&portres_ioctl_ops, &call, &e, &in_file);
 }
 
 int portres_persistent_lookup(int protocol, uint16_t start, uint16_t count,
@@ -183,7 +212,7 @@ int portres_persistent_lookup(int protocol, uint16_t start, uint16_t count,
 	if (!token)
 		return -EFAULT;
 	return portres_persistent_ioctl(PORTRES_IOC_LOOKUP, protocol, start,
-					count, 0, token);
+					count, 0, token, NULL);
 }
 
 void portres_close(void)

@@ -75,8 +75,12 @@ PORTRES_API int portres_release(int sockfd, uint64_t token);
  * CAP_NET_ADMIN there (-EACCES without).  In the initial namespace the
  * block is also added to the configuration file ($PORTRES_CONF, else
  * /etc/portres.conf), so that it is reserved again when the module loads
- * (portresctl restore, run by portres-restore.service); if the file cannot be written, the
- * reservation is undone and the file's error returned.
+ * (portresctl restore, run by portres-restore.service), or, for a caller that may not write
+ * it, to the state file ($PORTRES_STATE, else
+ * /var/lib/portres/portres.conf), which restore reads too; if neither can
+ * be written, the reservation is undone and -EROFS returned (another
+ * error of the file, such as -ENOSPC, as it is): -EACCES is only ever
+ * the kernel's refusal.
  * -EINVAL: bad protocol, flags, start, count.  -EADDRINUSE: the block
  * overlaps a reservation or a port in use.  -EDQUOT: a network namespace
  * that a user namespace other than the initial one owns holds

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libportres: the Windows API layer, over the native API.
+ *
+ * Each function is defined under its portres_ name; the Windows name is a
+ * weak alias of it, so that a program with its own closesocket() or
+ * WSAIoctl() (built with PORTRES_WIN_PREFIXED_ONLY) links against the
+ * static library too, its own definitions taking the Windows names.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,7 +19,7 @@
 
 #include "portres.h"
 
-int WSAStartup(WORD wVersionRequested, LPWSADATA lpWSAData)
+int portres_WSAStartup(WORD wVersionRequested, LPWSADATA lpWSAData)
 {
 	if (!lpWSAData)
 		return WSAEFAULT;
@@ -29,7 +34,7 @@ int WSAStartup(WORD wVersionRequested, LPWSADATA lpWSAData)
 	return 0;
 }
 
-int WSACleanup(void)
+int portres_WSACleanup(void)
 {
 	return 0;
 }
@@ -78,7 +83,7 @@ static const struct {
 	{ EHOSTUNREACH, WSAEHOSTUNREACH },
 };
 
-int WSAGetLastError(void)
+int portres_WSAGetLastError(void)
 {
 	unsigned int i;
 	int err = errno;
@@ -95,12 +100,12 @@ int WSAGetLastError(void)
 	return WSABASEERR + err;
 }
 
-void WSASetLastError(int iError)
+void portres_WSASetLastError(int iError)
 {
 	errno = iError;
 }
 
-int closesocket(SOCKET s)
+int portres_closesocket(SOCKET s)
 {
 	return close(s) ? SOCKET_ERROR : 0;
 }
@@ -158,7 +163,7 @@ static int portres_wsa_run(SOCKET s, DWORD code, LPVOID in, DWORD inlen,
 	return EOPNOTSUPP;
 }
 
-int WSAIoctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer,
+int portres_WSAIoctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer,
 	     DWORD cbInBuffer, LPVOID lpvOutBuffer, DWORD cbOutBuffer,
 	     LPDWORD lpcbBytesReturned, LPWSAOVERLAPPED lpOverlapped,
 	     LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine)
@@ -174,7 +179,7 @@ int WSAIoctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer,
 		*lpcbBytesReturned = bytes;
 	if (lpOverlapped) {
 		errno = err;
-		lpOverlapped->Internal = err ? (ULONG_PTR)WSAGetLastError() : 0;
+		lpOverlapped->Internal = err ? (ULONG_PTR)portres_WSAGetLastError() : 0;
 		lpOverlapped->InternalHigh = bytes;
 		if (lpCompletionRoutine)
 			lpCompletionRoutine((DWORD)lpOverlapped->Internal, bytes,
@@ -206,6 +211,10 @@ static ULONG portres_win32_error(int ret)
 		return ERROR_NOT_SUPPORTED;
 	case ENOMEM:
 		return ERROR_NOT_ENOUGH_MEMORY;
+	case EROFS:
+		return ERROR_WRITE_PROTECT;
+	case ENOSPC:
+		return ERROR_DISK_FULL;
 	}
 	return ERROR_GEN_FAILURE;
 }
@@ -240,19 +249,19 @@ static ULONG portres_lookup(int protocol, USHORT StartPort,
 	return portres_win32_error(ret);
 }
 
-ULONG CreatePersistentTcpPortReservation(USHORT StartPort,
+ULONG portres_CreatePersistentTcpPortReservation(USHORT StartPort,
 					 USHORT NumberOfPorts, PULONG64 Token)
 {
 	return portres_create(IPPROTO_TCP, StartPort, NumberOfPorts, Token);
 }
 
-ULONG CreatePersistentUdpPortReservation(USHORT StartPort,
+ULONG portres_CreatePersistentUdpPortReservation(USHORT StartPort,
 					 USHORT NumberOfPorts, PULONG64 Token)
 {
 	return portres_create(IPPROTO_UDP, StartPort, NumberOfPorts, Token);
 }
 
-ULONG DeletePersistentTcpPortReservation(USHORT StartPort,
+ULONG portres_DeletePersistentTcpPortReservation(USHORT StartPort,
 					 USHORT NumberOfPorts)
 {
 	return portres_win32_error(portres_persistent_delete(IPPROTO_TCP,
@@ -260,7 +269,7 @@ ULONG DeletePersistentTcpPortReservation(USHORT StartPort,
 							     NumberOfPorts));
 }
 
-ULONG DeletePersistentUdpPortReservation(USHORT StartPort,
+ULONG portres_DeletePersistentUdpPortReservation(USHORT StartPort,
 					 USHORT NumberOfPorts)
 {
 	return portres_win32_error(portres_persistent_delete(IPPROTO_UDP,
@@ -268,14 +277,32 @@ ULONG DeletePersistentUdpPortReservation(USHORT StartPort,
 							     NumberOfPorts));
 }
 
-ULONG LookupPersistentTcpPortReservation(USHORT StartPort,
+ULONG portres_LookupPersistentTcpPortReservation(USHORT StartPort,
 					 USHORT NumberOfPorts, PULONG64 Token)
 {
 	return portres_lookup(IPPROTO_TCP, StartPort, NumberOfPorts, Token);
 }
 
-ULONG LookupPersistentUdpPortReservation(USHORT StartPort,
+ULONG portres_LookupPersistentUdpPortReservation(USHORT StartPort,
 					 USHORT NumberOfPorts, PULONG64 Token)
 {
 	return portres_lookup(IPPROTO_UDP, StartPort, NumberOfPorts, Token);
 }
+
+/* The Windows names. */
+#define PORTRES_WIN_ALIAS(name) \
+	__typeof__(portres_##name) name \
+		__attribute__((weak, alias("portres_" #name)))
+
+PORTRES_WIN_ALIAS(WSAStartup);
+PORTRES_WIN_ALIAS(WSACleanup);
+PORTRES_WIN_ALIAS(WSAGetLastError);
+PORTRES_WIN_ALIAS(WSASetLastError);
+PORTRES_WIN_ALIAS(closesocket);
+PORTRES_WIN_ALIAS(WSAIoctl);
+PORTRES_WIN_ALIAS(CreatePersistentTcpPortReservation);
+PORTRES_WIN_ALIAS(CreatePersistentUdpPortReservation);
+PORTRES_WIN_ALIAS(DeletePersistentTcpPortReservation);
+PORTRES_WIN_ALIAS(DeletePersistentUdpPortReservation);
+PORTRES_WIN_ALIAS(LookupPersistentTcpPortReservation);
+PORTRES_WIN_ALIAS(LookupPersistentUdpPortReservation);

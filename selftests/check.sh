@@ -103,6 +103,23 @@ for lang in "gcc -x c -std=gnu11" "g++ -x c++ -std=c++17"; do
 done
 [ $hdr_ok = 1 ] && result ok "each Windows header compiles alone, as C and C++" ||
 	result fail "each Windows header compiles alone, as C and C++"
+# The Windows names of portres-win.pc's directory, as a Windows source
+# includes them, and the portres_ names alone (PORTRES_WIN_PREFIXED_ONLY).
+hdr_ok=1
+for lang in "gcc -x c -std=gnu11" "g++ -x c++ -std=c++17"; do
+	for h in winsock2.h mstcpip.h iphlpapi.h ws2tcpip.h ws2ipdef.h windows.h \
+		 Windows.h Windows.h.; do
+		printf '#include <%s>\n#pragma comment(lib, "ws2_32.lib")\nint main(void) { return 0; }\n' "$h" |
+			$lang -Wall -Wextra -Werror -Ilib/include/win -Ilib/include \
+			-Wno-unknown-pragmas -c -o /dev/null - || hdr_ok=0
+	done
+	printf '#define PORTRES_WIN_PREFIXED_ONLY\n#include <winsock2.h>\n#include <iphlpapi.h>\nint closesocket(int s);\nint WSAIoctl(void);\nint main(void) { return portres_closesocket(0) + closesocket(0) + WSAIoctl() + (int)portres_DeletePersistentTcpPortReservation(0, 0); }\n' |
+		$lang -Wall -Wextra -Werror -Ilib/include/win -Ilib/include \
+		-c -o /dev/null - || hdr_ok=0
+done
+[ $hdr_ok = 1 ] &&
+	result ok "portres-win's <winsock2.h> <mstcpip.h> <iphlpapi.h> <ws2tcpip.h> <ws2ipdef.h> <windows.h> compile alone, as C and C++; PORTRES_WIN_PREFIXED_ONLY leaves the Windows names free" ||
+	result fail "portres-win's headers compile alone, as C and C++, and with PORTRES_WIN_PREFIXED_ONLY"
 for lang in "gcc -std=gnu11" "g++ -std=c++17"; do
 	if $lang -Wall -Wextra -Werror -Ilib/include -o "$work/win_compile" \
 		selftests/win_compile.c build/libportres.a && "$work/win_compile"; then
@@ -119,13 +136,17 @@ pkgbin=
 if make -s install-lib DESTDIR="$inst" PREFIX=/usr >"$work/install.log" 2>&1 &&
    flags=$(PKG_CONFIG_SYSROOT_DIR="$inst" PKG_CONFIG_LIBDIR="$inst/usr/lib/pkgconfig" \
 	   pkg-config --cflags --libs portres) &&
-   g++ -Wall -o "$work/pkgconfig-example" examples/persistent_reservation.cpp $flags &&
-   readelf -d "$work/pkgconfig-example" | grep -q 'NEEDED.*libportres.so.1'; then
-	result ok "make install DESTDIR=... PREFIX=/usr; a program builds with pkg-config against libportres.so.1"
+   winflags=$(PKG_CONFIG_SYSROOT_DIR="$inst" PKG_CONFIG_LIBDIR="$inst/usr/lib/pkgconfig" \
+	   pkg-config --cflags --libs portres-win) &&
+   g++ -Wall -Werror -o "$work/pkgconfig-example" examples/persistent_reservation.cpp $winflags &&
+   readelf -d "$work/pkgconfig-example" | grep -q 'NEEDED.*libportres.so.1' &&
+   printf '#include <portres.h>\nint main(void) { return portres_version() < -1000; }\n' |
+	gcc -Wall -Werror -x c -o "$work/pkgconfig-native" - $flags; then
+	result ok "make install DESTDIR=... PREFIX=/usr; the Windows source examples/persistent_reservation.cpp builds unedited with pkg-config portres-win against libportres.so.1, a native one with pkg-config portres"
 	pkgbin=$work/pkgconfig-example
 else
 	cat "$work/install.log"
-	result fail "make install DESTDIR=... PREFIX=/usr; a program builds with pkg-config against libportres.so.1"
+	result fail "make install DESTDIR=... PREFIX=/usr; programs build with pkg-config portres-win and portres against libportres.so.1"
 fi
 
 # The tools, the udev rule that asks systemd for the unit, the unit that
@@ -269,12 +290,14 @@ fi
 
 # libportres.so.1 exports the symbols of its version script, and no others.
 exported=$(objdump -T build/libportres.so.1 | awk '$4 == ".text" { print $6 " " $7 }' | sort)
-mapped=$(sed -n 's/^\t\([A-Za-z_]*\);$/LIBPORTRES_1 \1/p' lib/libportres.map | sort)
+mapped=$(awk '/^LIBPORTRES_[0-9.]* \{/ { node = $1 }
+	/^\t[A-Za-z_]*;$/ { sub(/^\t/, ""); sub(/;$/, ""); print node " " $0 }' \
+	lib/libportres.map | sort)
 if [ -n "$mapped" ] && [ "$exported" = "$mapped" ]; then
-	result ok "libportres.so.1 exports the $(wc -l <<<"$mapped") symbols of lib/libportres.map, at LIBPORTRES_1"
+	result ok "libportres.so.1 exports the $(wc -l <<<"$mapped") symbols of lib/libportres.map, each at its version node"
 else
 	diff <(echo "$exported") <(echo "$mapped")
-	result fail "libportres.so.1 exports the symbols of lib/libportres.map, at LIBPORTRES_1"
+	result fail "libportres.so.1 exports the symbols of lib/libportres.map, each at its version node"
 fi
 
 # The Debian packages: built, what each holds, installed into a scratch
@@ -304,8 +327,9 @@ if make -s deb >"$work/deb.log" 2>&1; then
 	   deb_holds libportres-dev /usr/include/portres.h \
 		/usr/include/linux/portres.h /usr/include/portres/winsock2.h \
 		/usr/include/portres/mstcpip.h /usr/include/portres/iphlpapi.h \
+		/usr/include/portres/win/winsock2.h /usr/include/portres/win/windows.h \
 		/usr/lib/$ma/libportres.so /usr/lib/$ma/libportres.a \
-		/usr/lib/$ma/pkgconfig/portres.pc \
+		/usr/lib/$ma/pkgconfig/portres.pc /usr/lib/$ma/pkgconfig/portres-win.pc \
 		/usr/share/man/man3/libportres.3.gz \
 		/usr/share/doc/libportres-dev/examples/persistent_reservation.cpp \
 		/usr/share/doc/libportres-dev/examples/README.md &&
@@ -510,6 +534,7 @@ stock_kernel() {	# stock_kernel KVER
 	guest selftests selftests/guest/selftests.sh -b build/portres-demo \
 		-b build/resv_test -b build/dev_test -b build/sysfs_test \
 		-b build/stall_test -b build/win_test \
+		-b build/service_test -b build/win_prefixed \
 		"${examples[@]}" "${libs[@]}"
 
 	# A reboot: two boots over one disk that holds the configuration

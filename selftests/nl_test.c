@@ -8,13 +8,16 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
+#include <stdio.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -478,6 +481,127 @@ TEST_F(nl, dump_goes_on_from_a_port)
 	EXPECT_EQ(0, twice);
 	EXPECT_EQ(0, missing);
 	EXPECT_TRUE(intr);
+}
+
+#define TRACEFS "/sys/kernel/tracing"
+#define EVENT TRACEFS "/events/portres/bind_refused/enable"
+
+/* Acquires @count ports on a new socket of @type; Return: the socket. */
+static int acquire(int type, uint16_t count, struct portres_acquire *a)
+{
+	int fd = socket(AF_INET, type, 0);
+
+	memset(a, 0, sizeof(*a));
+	a->fd = fd;
+	a->count = count;
+	if (fd < 0 || portres_raw_ioctl(PORTRES_IOC_ACQUIRE, a)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* tracefs, mounted if it is not; Return: 0 or -errno. */
+static int tracefs(void)
+{
+	if (!access(EVENT, F_OK))
+		return 0;
+	if (mount("tracefs", TRACEFS, "tracefs", 0, NULL) && errno != EBUSY)
+		return -errno;
+	return access(EVENT, F_OK) ? -errno : 0;
+}
+
+/*
+ * A bind refused because of a reservation counts in the namespace's
+ * PORTRES_CMD_NETNS answer and fires portres:bind_refused, read through
+ * tracefs: a runtime block's port (EACCES, the bind hook), and a port
+ * still shared by the sockets of a released reservation, asked for with
+ * SO_REUSEPORT (EADDRINUSE, the get_port hooks: no reservation, 0 0).
+ */
+TEST_F(nl, refused_binds_counted_and_traced)
+{
+	char want[160], trace[65536];
+	struct portres_token_arg t = { 0 };
+	struct portres_acquire a;
+	struct prnl_netns ns;
+	int fd, other, share[2], i, one = 1;
+	unsigned int tcp_start;
+	uint64_t cookie;
+
+	ASSERT_EQ(0, prnl_netns(&self->nl, &ns));
+	EXPECT_EQ(0, ns.refused);
+	EXPECT_NE(0, ns.cookie);
+	EXPECT_FALSE(ns.init);
+	cookie = ns.cookie;
+	ASSERT_EQ(0, tracefs());
+	ASSERT_EQ(0, write_file(EVENT, "1"));
+	/* Opened for writing with O_TRUNC, the trace empties. */
+	fd = open(TRACEFS "/trace", O_WRONLY | O_TRUNC);
+	ASSERT_LE(0, fd);
+	close(fd);
+
+	fd = acquire(SOCK_STREAM, 4, &a);
+	ASSERT_LE(0, fd);
+	tcp_start = a.start;
+	other = socket(AF_INET, SOCK_STREAM, 0);
+	EXPECT_EQ(-EACCES, bind_port(other, AF_INET, a.start + 1));
+	EXPECT_EQ(-EACCES, bind_port(other, AF_INET, a.start + 3));
+	ASSERT_EQ(0, prnl_netns(&self->nl, &ns));
+	EXPECT_EQ(2, ns.refused);
+	EXPECT_EQ(cookie, ns.cookie);
+	close(other);
+	close(fd);
+
+	/* Two UDP sockets share the port of a block, which is then released. */
+	fd = acquire(SOCK_DGRAM, 1, &a);
+	ASSERT_LE(0, fd);
+	t.token = a.token;
+	for (i = 0; i < 2; i++) {
+		share[i] = socket(AF_INET, SOCK_DGRAM, 0);
+		t.fd = share[i];
+		ASSERT_EQ(0, portres_raw_ioctl(PORTRES_IOC_ASSOCIATE, &t));
+		ASSERT_EQ(0, bind_port(share[i], AF_INET, a.start));
+	}
+	t.fd = fd;
+	ASSERT_EQ(0, portres_raw_ioctl(PORTRES_IOC_RELEASE, &t));
+	other = socket(AF_INET, SOCK_DGRAM, 0);
+	ASSERT_EQ(0, setsockopt(other, SOL_SOCKET, SO_REUSEPORT, &one,
+				sizeof(one)));
+	EXPECT_EQ(-EADDRINUSE, bind_port(other, AF_INET, a.start));
+	ASSERT_EQ(0, prnl_netns(&self->nl, &ns));
+	EXPECT_EQ(3, ns.refused);
+	close(other);
+	close(share[0]);
+	close(share[1]);
+	close(fd);
+
+	EXPECT_EQ(0, write_file(EVENT, "0"));
+	ASSERT_EQ(0, read_file(TRACEFS "/trace", trace, sizeof(trace)));
+	snprintf(want, sizeof(want),
+		 "bind_refused: pid=%d comm=nl_test netns=%llu protocol=tcp port=%u start=%u count=4 err=13",
+		 getpid(), (unsigned long long)cookie, tcp_start + 3, tcp_start);
+	EXPECT_NE(NULL, strstr(trace, want)) TH_LOG("%s", trace);
+	snprintf(want, sizeof(want),
+		 "pid=%d comm=nl_test netns=%llu protocol=udp port=%u start=0 count=0 err=98",
+		 getpid(), (unsigned long long)cookie, a.start);
+	EXPECT_NE(NULL, strstr(trace, want)) TH_LOG("%s", trace);
+}
+
+/* The initial namespace says so; a new one starts at 0 refusals. */
+TEST(netns_initial)
+{
+	struct prnl_netns ns;
+	struct prnl nl;
+	int err = prnl_open(&nl);
+
+	if (err == -ENOENT)
+		SKIP(return, "portres is not loaded");
+	ASSERT_EQ(0, err);
+	ASSERT_EQ(0, prnl_netns(&nl, &ns));
+	EXPECT_TRUE(ns.init);
+	EXPECT_NE(0, ns.cookie);
+	prnl_close(&nl);
 }
 
 TEST_HARNESS_MAIN

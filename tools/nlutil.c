@@ -254,6 +254,7 @@ static int prnl_resv_attr_type(int type)
 	case PORTRES_A_TOKEN:
 		return MNL_TYPE_U64;
 	case PORTRES_A_EXCLUSIVE:
+	case PORTRES_A_INIT_NETNS:
 		return MNL_TYPE_FLAG;
 	case PORTRES_A_OWNER_COMM:
 		return MNL_TYPE_NUL_STRING;
@@ -315,6 +316,7 @@ int prnl_resv_parse(const struct nlmsghdr *nlh, struct prnl_resv *r,
 	r->count = mnl_attr_get_u16(tb[PORTRES_A_COUNT]);
 	r->kind = mnl_attr_get_u8(tb[PORTRES_A_KIND]);
 	r->exclusive = tb[PORTRES_A_EXCLUSIVE];
+	r->init_netns = tb[PORTRES_A_INIT_NETNS];
 	if (tb[PORTRES_A_TOKEN]) {
 		r->has_token = true;
 		r->token = mnl_attr_get_u64(tb[PORTRES_A_TOKEN]);
@@ -341,4 +343,57 @@ int prnl_resv_parse(const struct nlmsghdr *nlh, struct prnl_resv *r,
 		r->uid = mnl_attr_get_u32(tb[PORTRES_A_OWNER_UID]);
 	}
 	return 0;
+}
+
+static int prnl_netns_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr), t;
+
+	if (mnl_attr_type_valid(attr, PORTRES_A_MAX) < 0)
+		return MNL_CB_OK;
+	switch (type) {
+	case PORTRES_A_NETNS_COOKIE:
+	case PORTRES_A_REFUSED:
+		t = MNL_TYPE_U64;
+		break;
+	case PORTRES_A_INIT_NETNS:
+		t = MNL_TYPE_FLAG;
+		break;
+	default:
+		return MNL_CB_OK;
+	}
+	if (mnl_attr_validate(attr, t) < 0)
+		return MNL_CB_ERROR;
+	tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int prnl_netns_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[PORTRES_A_MAX + 1] = { 0 };
+	struct prnl_netns *ns = data;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr) ||
+	    mnl_attr_parse(nlh, sizeof(struct genlmsghdr), prnl_netns_attr_cb,
+			   tb) != MNL_CB_OK ||
+	    !tb[PORTRES_A_NETNS_COOKIE] || !tb[PORTRES_A_REFUSED]) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	ns->cookie = mnl_attr_get_u64(tb[PORTRES_A_NETNS_COOKIE]);
+	ns->refused = mnl_attr_get_u64(tb[PORTRES_A_REFUSED]);
+	ns->init = tb[PORTRES_A_INIT_NETNS];
+	return MNL_CB_OK;
+}
+
+int prnl_netns(struct prnl *p, struct prnl_netns *ns)
+{
+	int err;
+
+	memset(ns, 0, sizeof(*ns));
+	err = prnl_talk(p, prnl_request(p, PORTRES_CMD_NETNS, 0),
+			prnl_netns_cb, ns);
+	/* A module without the command: genetlink's "unknown command". */
+	return err == -EOPNOTSUPP || err == -EINVAL ? -EOPNOTSUPP : err;
 }

@@ -52,6 +52,7 @@ struct prnl_resv {
 	int protocol;			/* IPPROTO_TCP or IPPROTO_UDP */
 	unsigned int start, count, kind, in_use;
 	bool exclusive, has_token, has_owner, has_pid, has_uid;
+	bool init_netns;		/* PORTRES_A_INIT_NETNS: create, lookup */
 	uint64_t token;
 	unsigned int pid, uid;
 	char comm[32];
@@ -65,5 +66,18 @@ struct prnl_resv {
  */
 int prnl_resv_parse(const struct nlmsghdr *nlh, struct prnl_resv *r,
 		    const char **why);
+
+/* The caller's network namespace, as PORTRES_CMD_NETNS describes it. */
+struct prnl_netns {
+	uint64_t cookie;
+	uint64_t refused;		/* binds portres refused there */
+	bool init;			/* the initial namespace */
+};
+
+/*
+ * Asks for the caller's namespace.  Return: 0, -EOPNOTSUPP from a module
+ * that does not know the command, or -errno.
+ */
+int prnl_netns(struct prnl *p, struct prnl_netns *ns);
 
 #endif /* PORTRES_NLUTIL_H */

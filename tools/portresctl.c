@@ -4,6 +4,7 @@
  * family "portres" (see uapi/linux/portres.h).
  *
  *	portresctl [OPTIONS] show [tcp|udp] [port N] [runtime|persistent]
+ *	portresctl [OPTIONS] show netns
  *	portresctl [OPTIONS] lookup tcp|udp START COUNT
  *	portresctl [OPTIONS] add tcp|udp START COUNT [exclusive]
  *	portresctl [OPTIONS] delete tcp|udp START COUNT
@@ -61,6 +62,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: %s [OPTIONS] show [tcp|udp] [port N] [runtime|persistent]\n"
+		"       %s [OPTIONS] show netns\n"
 		"       %s [OPTIONS] lookup tcp|udp START COUNT\n"
 		"       %s [OPTIONS] add tcp|udp START COUNT [exclusive]\n"
 		"       %s [OPTIONS] delete tcp|udp START COUNT\n"
@@ -78,7 +80,7 @@ static void usage(FILE *out)
 		"  -c, --check         restore: check the file, apply nothing\n"
 		"  -V, --version       the version of portresctl and of the module\n"
 		"  -h, --help          this text\n",
-		prog, prog, prog, prog, prog, prog, prog, prog);
+		prog, prog, prog, prog, prog, prog, prog, prog, prog);
 }
 
 static void __attribute__((noreturn)) bad_usage(const char *fmt, const char *what)
@@ -564,6 +566,7 @@ struct show_filter {
 	int protocol;		/* 0: both */
 	uint16_t port;		/* 0: every block; else the one holding it */
 	int kind;		/* -1: both; PORTRES_KIND_* */
+	bool netns;		/* the namespace's count of refused binds only */
 };
 
 struct show {
@@ -623,6 +626,36 @@ static void print_table(const struct show *show, int protocol)
 	}
 }
 
+/*
+ * The namespace's count of refused binds: in show's text, after the
+ * tables; "show netns" prints it alone, in JSON as an object of its own
+ * (show's JSON stays an array of reservations).  Nothing from a module
+ * that cannot tell.
+ */
+static void print_netns(struct ctl *ctl, bool alone)
+{
+	struct prnl_netns ns;
+	char cookie[32];
+
+	if (prnl_netns(&ctl->nl, &ns)) {
+		if (alone)
+			fail(ctl, "show netns");
+		return;
+	}
+	if (!json) {
+		printf("%sBinds refused by portres in this network namespace: %" PRIu64 "\n",
+		       alone ? "" : "\n", ns.refused);
+		return;
+	}
+	out_open(NULL, '{');
+	/* A string, as tokens are: jq rounds numbers past 2^53. */
+	snprintf(cookie, sizeof(cookie), "%" PRIu64, ns.cookie);
+	out_str(OUT_JSON, "cookie", NULL, cookie);
+	out_uint(OUT_JSON, "refused", NULL, ns.refused);
+	out_bool("initial", ns.init);
+	out_close('}');
+}
+
 /* The block of @protocol that holds @port, if any: the kernel finds it. */
 static void show_port(struct ctl *ctl, struct show *show, int protocol,
 		      uint16_t port)
@@ -642,6 +675,12 @@ static int cmd_show(struct ctl *ctl, const struct show_filter *f)
 	int protocol = f->protocol;
 	struct nlmsghdr *nlh;
 
+	if (f->netns) {
+		print_netns(ctl, true);
+		if (json)
+			out_end();
+		return 0;
+	}
 	if (f->port) {
 		if (protocol != IPPROTO_UDP)
 			show_port(ctl, &show, IPPROTO_TCP, f->port);
@@ -662,6 +701,9 @@ static int cmd_show(struct ctl *ctl, const struct show_filter *f)
 	if (!protocol || protocol == IPPROTO_UDP)
 		print_table(&show, IPPROTO_UDP);
 	out_close(']');
+	/* Unfiltered text only: a filter asks for blocks. */
+	if (!json && !protocol && !f->port && f->kind < 0)
+		print_netns(ctl, false);
 	if (json)
 		out_end();
 	free(show.list);
@@ -685,6 +727,7 @@ static struct nlmsghdr *block_request(struct ctl *ctl, uint8_t cmd,
 struct block_call {
 	struct ctl *ctl;
 	bool print;		/* print the reservation the kernel sends */
+	bool init_netns;	/* the kernel said: the initial namespace's */
 	uint64_t token;
 };
 
@@ -693,6 +736,7 @@ static void block_answer(const struct prnl_resv *r, void *arg)
 	struct block_call *call = arg;
 
 	call->token = r->token;
+	call->init_netns = r->init_netns;
 	if (call->print) {
 		print_resv(r, VIEW_TOKEN, NULL);
 		out_end();
@@ -727,10 +771,21 @@ static int nl_lookup(void *ctx, const struct portres_conf_entry *e,
 	return block_talk(ctx, PORTRES_CMD_LOOKUP, e, token);
 }
 
+/* A module that knows PORTRES_CMD_NETNS flags the initial namespace. */
+static int nl_init_netns(void *ctx)
+{
+	struct block_call *call = ctx;
+	struct prnl_netns ns;
+	int err = prnl_netns(&call->ctl->nl, &ns);
+
+	return err ? err : call->init_netns;
+}
+
 static const struct portres_conf_ops nl_ops = {
 	.create = nl_create,
 	.remove = nl_remove,
 	.lookup = nl_lookup,
+	.init_netns = nl_init_netns,
 };
 
 static int cmd_lookup(struct ctl *ctl, const struct portres_conf_entry *e)
@@ -1101,8 +1156,10 @@ static int do_show(struct ctl *ctl, const char *cmd, int argc, char **argv)
 			f.kind = PORTRES_KIND_RUNTIME;
 		} else if (f.kind < 0 && !strcmp(argv[i], "persistent")) {
 			f.kind = PORTRES_KIND_PERSISTENT;
+		} else if (!strcmp(argv[i], "netns") && argc == 1) {
+			f.netns = true;
 		} else {
-			bad_usage("show takes [tcp|udp] [port N] [runtime|persistent], not \"%s\"",
+			bad_usage("show takes [tcp|udp] [port N] [runtime|persistent], or netns, not \"%s\"",
 				  argv[i]);
 		}
 	}
@@ -1135,6 +1192,7 @@ static int do_monitor(struct ctl *ctl, const char *cmd, int argc, char **argv)
 static int do_restore(struct ctl *ctl, const char *cmd, int argc, char **argv)
 {
 	char path[4096];
+	int ret;
 
 	if (argc > 1)
 		bad_usage("%s takes at most a file", cmd);
@@ -1144,10 +1202,15 @@ static int do_restore(struct ctl *ctl, const char *cmd, int argc, char **argv)
 		bad_usage("%s", "PORTRES_CONF is too long");
 	if (!path[0])
 		return 0;
-	if (check_only)
-		return cmd_restore(NULL, path, argc);
-	ctl_open(ctl);
-	return cmd_restore(ctl, path, argc);
+	if (!check_only)
+		ctl_open(ctl);
+	if (argc)
+		return cmd_restore(check_only ? NULL : ctl, path, argc);
+	/* The admin's file, then what services saved (portres.conf(5)). */
+	ret = cmd_restore(check_only ? NULL : ctl, path, argc);
+	if (!portres_conf_state_path(path, sizeof(path)) && path[0])
+		ret |= cmd_restore(check_only ? NULL : ctl, path, argc);
+	return ret;
 }
 
 static int do_holders(struct ctl *ctl, const char *cmd, int argc, char **argv)

@@ -18,7 +18,25 @@ sysfs_test
 stall_test
 win_test
 nl_test
+service_test
+win_prefixed
 sh /tests/portresctl_test.sh
+
+# The namespace's count of refused binds: in show's text, and in show
+# netns (text and JSON); show's JSON stays an array of reservations.
+if portresctl show >/tmp/show.out 2>&1 &&
+   grep -q '^Binds refused by portres in this network namespace: [0-9][0-9]*$' /tmp/show.out &&
+   portresctl show netns >/tmp/netns.out 2>&1 &&
+   grep -qx 'Binds refused by portres in this network namespace: [0-9][0-9]*' /tmp/netns.out &&
+   portresctl -j show netns >/tmp/show.json 2>&1 &&
+   grep -qx '{"cookie":"[0-9]*","refused":[0-9]*,"initial":true}' /tmp/show.json &&
+   portresctl -j show >/tmp/show2.json 2>&1 &&
+   ! grep -q netns /tmp/show2.json; then
+	check ok "portresctl show and show netns print the count of refused binds, in text and JSON"
+else
+	cat /tmp/show.out /tmp/netns.out /tmp/show.json /tmp/show2.json
+	check fail "portresctl show and show netns print the count of refused binds, in text and JSON"
+fi
 
 check_example() {	# check_example NAME OUTPUT FIRST COUNT
 	port=$(sed -n 's/^Port number allocated = \([0-9]*\)$/\1/p' "$2")

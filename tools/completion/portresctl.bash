@@ -38,6 +38,9 @@ _portresctl()
 	show)
 		[[ $prev == port ]] && return
 		local w left="tcp udp port runtime persistent"
+		# netns stands alone.
+		((${#args[@]})) || left+=" netns"
+		[[ ${args[0]} == netns ]] && return
 		for w in "${args[@]}"; do
 			case $w in
 			tcp | udp) left=${left/tcp/}; left=${left/udp/} ;;

@@ -42,9 +42,10 @@
  * Persistent reservations (ABI version 2) belong to the caller's network
  * namespace and to no socket; they last until deleted, or until the module
  * is unloaded.  The module reads no file: those of the initial namespace
- * are kept in /etc/portres.conf by libportres and portresctl, and created
- * again from it by "portresctl restore", which udev runs when /dev/portres
- * appears.  A socket associated with a persistent token needs
+ * are kept in /etc/portres.conf (or, for callers that may not write it,
+ * /var/lib/portres/portres.conf) by libportres and portresctl, and created
+ * again from them by "portresctl restore", which udev runs when
+ * /dev/portres appears.  A socket associated with a persistent token needs
  * CAP_NET_ADMIN; other sockets may bind ports of a persistent block
  * explicitly unless it is PORTRES_F_EXCLUSIVE.
  *
@@ -67,7 +68,7 @@
 #include <linux/types.h>
 
 #define PORTRES_DEVICE		"/dev/portres"
-#define PORTRES_ABI_VERSION	2
+#define PORTRES_ABI_VERSION	3
 
 /**
  * struct portres_acquire - argument of PORTRES_IOC_ACQUIRE
@@ -97,11 +98,19 @@ struct portres_token_arg {
 
 /* Persistent reservations refuse explicit binds by other sockets. */
 #define PORTRES_F_EXCLUSIVE	0x01
+/*
+ * Out only (ABI version 3): set by PORTRES_IOC_CREATE and _LOOKUP when the
+ * caller's network namespace is the initial one, whose persistent blocks
+ * are saved to a file (libportres tells a block of its own from another
+ * namespace's by it).  Given as input, it is an unknown flag (EINVAL).
+ */
+#define PORTRES_F_INIT_NETNS	0x80
 
 /**
  * struct portres_persistent - argument of PORTRES_IOC_CREATE, _DELETE, _LOOKUP
  * @protocol: IPPROTO_TCP or IPPROTO_UDP (in)
- * @flags: PORTRES_F_EXCLUSIVE (in, create); 0 otherwise
+ * @flags: PORTRES_F_EXCLUSIVE (in, create); 0 otherwise; on output of
+ *	create and lookup, PORTRES_F_INIT_NETNS too (ABI version 3)
  * @start: first port, 1 to 65535 (in)
  * @count: number of ports (in)
  * @reserved: must be 0
@@ -177,6 +186,16 @@ struct portres_persistent {
  *	without the token and the owner attributes: any user may join the
  *	group, and a multicast reaches listeners in many namespaces at once.
  *	A listener asks GET for the owner, and gets it if it may see it.
+ *	The replies to CREATE and LOOKUP carry PORTRES_A_INIT_NETNS (flag)
+ *	when the namespace is the initial one (libportres and portresctl
+ *	save only those blocks to a file).
+ * PORTRES_CMD_NETNS	do, no attributes: the caller's namespace, to anyone:
+ *	  PORTRES_A_NETNS_COOKIE u64	the namespace's cookie (as
+ *					SO_NETNS_COOKIE and the tracepoint
+ *					portres:bind_refused give it)
+ *	  PORTRES_A_REFUSED	u64	binds portres refused in it since the
+ *					module loaded (EACCES, EADDRINUSE)
+ *	  PORTRES_A_INIT_NETNS	flag	it is the initial namespace
  * Errors are those of the ioctls above, except that the policy refuses a
  * start or count of 0 with ERANGE, and an attribute of the wrong size, or
  * one a request does not take, with EINVAL.
@@ -199,6 +218,7 @@ enum portres_cmd {
 	PORTRES_CMD_LOOKUP,
 	PORTRES_CMD_NEW,
 	PORTRES_CMD_DEL,
+	PORTRES_CMD_NETNS,
 	__PORTRES_CMD_MAX,
 };
 #define PORTRES_CMD_MAX (__PORTRES_CMD_MAX - 1)
@@ -218,6 +238,9 @@ enum portres_attr {
 	PORTRES_A_OWNER_PID,
 	PORTRES_A_OWNER_COMM,
 	PORTRES_A_OWNER_UID,
+	PORTRES_A_INIT_NETNS,
+	PORTRES_A_NETNS_COOKIE,
+	PORTRES_A_REFUSED,
 	__PORTRES_A_MAX,
 };
 #define PORTRES_A_MAX (__PORTRES_A_MAX - 1)

@@ -15,6 +15,13 @@
  *				exactly that block
  *	ERROR_NOT_SUPPORTED	the portres module is not loaded, or too old
  *	ERROR_NOT_ENOUGH_MEMORY	out of memory
+ *	ERROR_WRITE_PROTECT	Create or Delete in the initial namespace: the
+ *				kernel allowed it, but the block could be
+ *				saved to neither /etc/portres.conf nor the
+ *				state file /var/lib/portres/portres.conf
+ *				(the caller may not write them); nothing was
+ *				changed (portres.conf(5))
+ *	ERROR_DISK_FULL		the same, for a full file system
  * Other failures map to ERROR_GEN_FAILURE.
  *
  * The reservations belong to the caller's network namespace; those of the
@@ -28,16 +35,38 @@
 
 #define ERROR_ACCESS_DENIED		5UL
 #define ERROR_NOT_ENOUGH_MEMORY		8UL
+#define ERROR_WRITE_PROTECT		19UL
 #define ERROR_GEN_FAILURE		31UL
 #define ERROR_SHARING_VIOLATION		32UL
 #define ERROR_NOT_SUPPORTED		50UL
 #define ERROR_INVALID_PARAMETER		87UL
+#define ERROR_DISK_FULL			112UL
 #define ERROR_NOT_FOUND			1168UL
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+/* Each under a portres_ name too (<portres/winsock2.h> says why). */
+PORTRES_WINAPI ULONG
+portres_CreatePersistentTcpPortReservation(USHORT StartPort, USHORT NumberOfPorts,
+					   PULONG64 Token);
+PORTRES_WINAPI ULONG
+portres_CreatePersistentUdpPortReservation(USHORT StartPort, USHORT NumberOfPorts,
+					   PULONG64 Token);
+PORTRES_WINAPI ULONG
+portres_DeletePersistentTcpPortReservation(USHORT StartPort, USHORT NumberOfPorts);
+PORTRES_WINAPI ULONG
+portres_DeletePersistentUdpPortReservation(USHORT StartPort, USHORT NumberOfPorts);
+PORTRES_WINAPI ULONG
+portres_LookupPersistentTcpPortReservation(USHORT StartPort, USHORT NumberOfPorts,
+					   PULONG64 Token);
+PORTRES_WINAPI ULONG
+portres_LookupPersistentUdpPortReservation(USHORT StartPort, USHORT NumberOfPorts,
+					   PULONG64 Token);
+
+
+#ifndef PORTRES_WIN_PREFIXED_ONLY
 PORTRES_WINAPI ULONG
 CreatePersistentTcpPortReservation(USHORT StartPort, USHORT NumberOfPorts,
 				   PULONG64 Token);
@@ -54,6 +83,8 @@ LookupPersistentTcpPortReservation(USHORT StartPort, USHORT NumberOfPorts,
 PORTRES_WINAPI ULONG
 LookupPersistentUdpPortReservation(USHORT StartPort, USHORT NumberOfPorts,
 				   PULONG64 Token);
+
+#endif /* PORTRES_WIN_PREFIXED_ONLY */
 
 #ifdef __cplusplus
 }

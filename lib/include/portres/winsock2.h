@@ -127,6 +127,27 @@ typedef void (*LPWSAOVERLAPPED_COMPLETION_ROUTINE)(DWORD dwError,
 extern "C" {
 #endif
 
+/*
+ * Each function under a portres_ name; unless PORTRES_WIN_PREFIXED_ONLY is
+ * defined before the first portres header, under its Windows name too (a
+ * project with its own closesocket() or WSAIoctl() defines it and calls
+ * the portres_ names).
+ */
+PORTRES_WINAPI int portres_WSAStartup(WORD wVersionRequested,
+				      LPWSADATA lpWSAData);
+PORTRES_WINAPI int portres_WSACleanup(void);
+PORTRES_WINAPI int portres_WSAGetLastError(void);
+PORTRES_WINAPI void portres_WSASetLastError(int iError);
+PORTRES_WINAPI int portres_closesocket(SOCKET s);
+PORTRES_WINAPI int portres_WSAIoctl(SOCKET s, DWORD dwIoControlCode,
+				    LPVOID lpvInBuffer, DWORD cbInBuffer,
+				    LPVOID lpvOutBuffer, DWORD cbOutBuffer,
+				    LPDWORD lpcbBytesReturned,
+				    LPWSAOVERLAPPED lpOverlapped,
+				    LPWSAOVERLAPPED_COMPLETION_ROUTINE
+				    lpCompletionRoutine);
+
+#ifndef PORTRES_WIN_PREFIXED_ONLY
 PORTRES_WINAPI int WSAStartup(WORD wVersionRequested, LPWSADATA lpWSAData);
 PORTRES_WINAPI int WSACleanup(void);
 PORTRES_WINAPI int WSAGetLastError(void);
@@ -140,9 +161,12 @@ PORTRES_WINAPI int WSAIoctl(SOCKET s, DWORD dwIoControlCode,
 			    LPWSAOVERLAPPED_COMPLETION_ROUTINE
 			    lpCompletionRoutine);
 
+#endif /* PORTRES_WIN_PREFIXED_ONLY */
+
 #ifdef __cplusplus
 }
 
+#ifndef PORTRES_WIN_PREFIXED_ONLY
 /*
  * Windows passes socket address lengths as int *, Linux as socklen_t *: in
  * C++ these overloads take the Windows spelling.
@@ -174,6 +198,7 @@ static inline SOCKET accept(SOCKET s, struct sockaddr *addr, int *addrlen)
 		*addrlen = (int)len;
 	return ret;
 }
+#endif /* PORTRES_WIN_PREFIXED_ONLY */
 #endif /* __cplusplus */
 
 #endif /* PORTRES_WINSOCK2_H */
