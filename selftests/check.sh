@@ -278,11 +278,12 @@ else
 	result fail "make uninstall DESTDIR=... PREFIX=/usr leaves no file behind"
 fi
 
-# Here no module is loaded: -V says so.
+# Here no module is loaded: -V says so.  The ABI is the uapi header's.
+abi=$(sed -n 's/^#define PORTRES_ABI_VERSION[[:space:]]*\([0-9]*\)$/\1/p' uapi/linux/portres.h)
 portresctl_version=$(build/portresctl -V)
-if [ "$portresctl_version" = "portresctl $(cat VERSION), ABI version 2
+if [ "$portresctl_version" = "portresctl $(cat VERSION), ABI version $abi
 module portres: not loaded" ] &&
-   [ "$(build/portresctl --version -j)" = '{"version":"'"$(cat VERSION)"'","abi":2,"module":{"loaded":false}}' ]; then
+   [ "$(build/portresctl --version -j)" = '{"version":"'"$(cat VERSION)"'","abi":'"$abi"',"module":{"loaded":false}}' ]; then
 	result ok "portresctl -V prints its version and ABI, and that the module is not loaded (text and JSON)"
 else
 	result fail "portresctl -V prints the version" "$portresctl_version"
@@ -347,7 +348,7 @@ if make -s deb >"$work/deb.log" 2>&1; then
 	fi
 	root=$work/debroot
 	for deb in build/deb/*.deb; do dpkg -x "$deb" "$root"; done
-	if [ "$("$root/usr/sbin/portresctl" -V | head -n 1)" = "portresctl $version, ABI version 2" ] &&
+	if [ "$("$root/usr/sbin/portresctl" -V | head -n 1)" = "portresctl $version, ABI version $abi" ] &&
 	   grep -q 'ENV{SYSTEMD_WANTS}+="portres-restore.service"' "$root/usr/lib/udev/rules.d/60-portres.rules" &&
 	   ! grep -q 'RUN+=' "$root/usr/lib/udev/rules.d/60-portres.rules" &&
 	   grep -qx 'ExecStart=/usr/sbin/portresctl restore' "$root/lib/systemd/system/portres-restore.service" &&
@@ -361,10 +362,11 @@ if make -s deb >"$work/deb.log" 2>&1; then
 		result fail "the packages unpacked into a scratch root work together"
 	fi
 	# The examples as libportres-dev installs them, built from there
-	# against the packages' headers and library, through pkg-config.
+	# against the packages' headers and library, through pkg-config: the
+	# Windows source through portres-win, its include lines as they are.
 	exdir=$root/usr/share/doc/libportres-dev/examples
 	if flags=$(PKG_CONFIG_SYSROOT_DIR="$root" PKG_CONFIG_LIBDIR="$root/usr/lib/$ma/pkgconfig" \
-		   pkg-config --cflags --libs portres) &&
+		   pkg-config --cflags --libs portres-win) &&
 	   (cd "$exdir" && g++ -Wall -Werror -o "$work/deb-example" persistent_reservation.cpp $flags) &&
 	   readelf -d "$work/deb-example" | grep -q 'NEEDED.*libportres.so.1'; then
 		result ok "the examples in libportres-dev's doc directory build from there with pkg-config, against the packages"
