@@ -146,7 +146,7 @@ static bool portres_sk_tracked(const struct sock *sk)
 {
 	struct portres_net *pn = portres_pernet(sock_net(sk));
 
-	return pn && atomic_read(&pn->nsocks) && portres_sock_known(sk);
+	return pn && portres_sock_maybe(pn, sk) && portres_sock_known(sk);
 }
 
 /*
@@ -362,11 +362,9 @@ static bool portres_sk_associated(struct portres_net *pn, const struct sock *sk)
 	struct portres_sock *ps;
 	bool assoc;
 
-	/* No lookup in a namespace that tracks no socket. */
-	if (!atomic_read(&pn->nsocks))
-		return false;
+	/* No lookup for a socket that surely has no record. */
 	rcu_read_lock();
-	ps = portres_sock_find(sk);
+	ps = portres_sock_maybe(pn, sk) ? portres_sock_find(sk) : NULL;
 	assoc = ps && READ_ONCE(ps->resv);
 	rcu_read_unlock();
 	return assoc;

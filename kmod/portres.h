@@ -52,10 +52,18 @@ enum portres_proto {
  * portres set in the namespace's ip_local_reserved_ports bitmap, so that it
  * clears those and no others.
  */
+#define PORTRES_SOCK_HINT_BITS	12
+
 struct portres_ports {
 	struct rcu_head rcu;	/* first: kvfree_rcu() needs it within 4 KiB */
 	unsigned long busy[PORTRES_NPROTO][BITS_TO_LONGS(PORTRES_NPORTS)];
 	unsigned long ours[BITS_TO_LONGS(PORTRES_NPORTS)];
+	/*
+	 * Socket records of the namespace per hash of the socket's address
+	 * (sockets.c), changed under the namespace's lock: a socket whose
+	 * count is 0 has no record, and the hooks look no further.
+	 */
+	u16 sock_hints[1 << PORTRES_SOCK_HINT_BITS];
 };
 
 /*
@@ -202,14 +210,15 @@ struct portres_sock {
  *  - get_port, hash_connect: the socket's family, type and protocol, its
  *    namespace's portres_net (net_generic) and its @bind_order pointer.  A
  *    namespace without reservations stops there.  In one with them, the
- *    call goes on in the wrapper: @nsocks, and a socket-record lookup only
- *    if it is not 0; the SRCU read section (SRCU's own per-CPU counters),
+ *    call goes on in the wrapper: the socket's count in
+ *    @ports->sock_hints, and a socket-record lookup only if it is not 0;
+ *    the SRCU read section (SRCU's own per-CPU counters),
  *    the per-CPU counts of @bind_order, @ports->busy (one bit), and, for a
  *    socket with SO_REUSEPORT, @shared; the per-CPU count of tasks inside a
  *    wrapper.
  *  - connect, listen, sendmsg, release: the socket's protocol, inet_num,
- *    its namespace's portres_net and @nsocks, and a socket-record lookup
- *    only if @nsocks is not 0.
+ *    its namespace's portres_net and its count in @ports->sock_hints, and
+ *    a socket-record lookup only if that is not 0.
  * The only stores are to per-CPU counters: no cache line that another
  * CPU's binds write is written.
  */
@@ -263,6 +272,7 @@ int portres_find_free_block(const struct portres_search *s, unsigned int lo,
 int portres_socks_init(void);
 void portres_socks_uninit(void);
 bool portres_socks_none(void);
+bool portres_sock_maybe(struct portres_net *pn, const struct sock *sk);
 bool portres_sock_known(const struct sock *sk);
 struct portres_sock *portres_sock_find(const struct sock *sk);
 struct portres_sock *portres_sock_find_or_add(struct portres_net *pn,

@@ -11,6 +11,7 @@
  * namespace's lock and freed after an RCU grace period, so the hooks look
  * them up under RCU alone.
  */
+#include <linux/hash.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <net/inet_sock.h>
@@ -45,6 +46,37 @@ bool portres_socks_none(void)
 	return !atomic_read(&portres_socks.nelems);
 }
 
+static u16 *portres_sock_hint(struct portres_ports *ports,
+			      const struct sock *sk)
+{
+	return &ports->sock_hints[hash_ptr(sk, PORTRES_SOCK_HINT_BITS)];
+}
+
+/*
+ * Fast path, under RCU: false when @sk surely has no record in @pn, true
+ * when it may (another socket of the same hash may have one).
+ */
+bool portres_sock_maybe(struct portres_net *pn, const struct sock *sk)
+{
+	struct portres_ports *ports = rcu_dereference(pn->ports);
+
+	return ports && READ_ONCE(*portres_sock_hint(ports, sk));
+}
+
+/* Counts a record in, or out, of its hash's hint; the lock is held. */
+static void portres_sock_hint_add(struct portres_sock *ps, int delta)
+{
+	struct portres_ports *ports;
+	u16 *hint;
+
+	ports = rcu_dereference_protected(ps->pn->ports,
+					  lockdep_is_held(&ps->pn->lock));
+	hint = portres_sock_hint(ports, ps->sk);
+	/* A full count stays full: a hint may say "maybe" wrongly, never "no". */
+	if (*hint != U16_MAX)
+		WRITE_ONCE(*hint, *hint + delta);
+}
+
 bool portres_sock_known(const struct sock *sk)
 {
 	return rhashtable_lookup(&portres_socks, &sk, portres_sock_params);
@@ -66,6 +98,9 @@ struct portres_sock *portres_sock_find_or_add(struct portres_net *pn,
 	ps = portres_sock_find(sk);
 	if (ps)
 		return ps;
+	/* Only a namespace with reservations, and so its bitmaps, has records. */
+	if (WARN_ON_ONCE(!rcu_access_pointer(pn->ports)))
+		return NULL;
 
 	ps = kzalloc(sizeof(*ps), GFP_KERNEL_ACCOUNT);
 	if (!ps)
@@ -74,8 +109,10 @@ struct portres_sock *portres_sock_find_or_add(struct portres_net *pn,
 	ps->pn = pn;
 	INIT_LIST_HEAD(&ps->owned);
 	INIT_LIST_HEAD(&ps->assoc_node);
+	portres_sock_hint_add(ps, 1);
 	if (rhashtable_insert_fast(&portres_socks, &ps->node,
 				   portres_sock_params)) {
+		portres_sock_hint_add(ps, -1);
 		kfree(ps);
 		return NULL;
 	}
@@ -87,7 +124,9 @@ struct portres_sock *portres_sock_find_or_add(struct portres_net *pn,
 /* Removes a record, whatever it holds: the caller has let go of that. */
 void portres_sock_remove(struct portres_sock *ps)
 {
+	lockdep_assert_held(&ps->pn->lock);
 	rhashtable_remove_fast(&portres_socks, &ps->node, portres_sock_params);
+	portres_sock_hint_add(ps, -1);
 	list_del(&ps->pn_node);
 	atomic_dec(&ps->pn->nsocks);
 	kfree_rcu(ps, rcu);
