@@ -11,7 +11,7 @@ BEGIN, END = "<!-- bench: begin -->", "<!-- bench: end -->"
 
 
 def number(v):
-    return f"{v:.0f}" if abs(v) >= 100 else f"{v:.3g}"
+    return f"{v:.0f}" if abs(v) >= 100 else f"{v:.4g}"
 
 
 def value(f):
