@@ -526,47 +526,69 @@ static void bench_scale(void)
 
 static void bench_cycle(void)
 {
-	int r, i, n = 200, owner, a;
-	long long *full, *plain, t0;
+	static const char *const step[] = {
+		"two socket()s", "acquire", "associate", "bind(0)",
+		"close(associated)", "close(owner)",
+	};
+	int r, i, k, n = 200, owner, a, nsteps = 6;
+	long long *full, *plain, *part[6], t[7];
 	double mf, mp;
 	uint64_t token;
 
 	full = calloc(rounds * n, sizeof(long long));
 	plain = calloc(rounds * n, sizeof(long long));
-	if (!full || !plain)
+	for (k = 0; k < nsteps; k++)
+		part[k] = calloc(rounds * n, sizeof(long long));
+	if (!full || !plain || !part[nsteps - 1])
 		die("calloc");
 	netns();
 	for (r = 0; r < rounds; r++) {
 		for (i = 0; i < n; i++) {
-			t0 = ticks();
+			t[0] = ticks();
 			owner = socket(AF_INET, SOCK_DGRAM, 0);
 			a = socket(AF_INET, SOCK_DGRAM, 0);
+			t[1] = ticks();
 			if (acquire(owner, 0, 1, &token) < 0)
 				die("acquire");
+			t[2] = ticks();
 			associate(a, token);
+			t[3] = ticks();
 			if (bind_port(a, AF_INET, 0))
 				die("bind");
+			t[4] = ticks();
 			close(a);
+			t[5] = ticks();
 			close(owner);
-			full[r * n + i] = ticks() - t0 - tick_cost;
+			t[6] = ticks();
+			/* Each step's timing costs one tick_cost. */
+			full[r * n + i] = t[6] - t[0] - 6 * tick_cost;
+			for (k = 0; k < nsteps; k++)
+				part[k][r * n + i] = t[k + 1] - t[k] - tick_cost;
 		}
 		for (i = 0; i < n; i++) {
-			t0 = ticks();
+			t[0] = ticks();
 			a = socket(AF_INET, SOCK_DGRAM, 0);
 			if (bind_port(a, AF_INET, 0))
 				die("bind");
 			close(a);
-			plain[r * n + i] = ticks() - t0 - tick_cost;
+			plain[r * n + i] = ticks() - t[0] - tick_cost;
 		}
 	}
 	mf = median(full, rounds * n);
 	mp = median(plain, rounds * n);
 	printf("# acquire, associate, bind(0), close: %.0f %s; bind(0), close: %.0f\n",
 	       mf, unit, mp);
+	printf("# of which");
+	for (k = 0; k < nsteps; k++)
+		printf("%s %s %.0f", k ? "," : "", step[k],
+		       median(part[k], rounds * n));
+	printf("\n");
 	figure("3. acquire, associate, bind(0), close / bind(0), close",
 	       mf / mp, 2.5, 1, "x");
 	free(full);
 	free(plain);
+	for (k = 0; k < nsteps; k++)
+		free(part[k]);
 }
 
 static void bench_wildcard(void)
