@@ -17,7 +17,7 @@ printable() {	# printable FILE: printable ASCII and new lines, nothing else
 	[ "$(tr -d '\n\040-\176' <"$1" | wc -c)" -eq 0 ]
 }
 conf=/etc/portres.conf
-echo "1..59"
+echo "1..60"
 echo "# portresctl test" > $conf
 
 portresctl show >/tmp/out 2>&1 && has '(none)' /tmp/out &&
@@ -315,5 +315,21 @@ portresctl lookup tcp 62200 3 >/tmp/out 2>&1 &&
 	[ "$(tail -n 1 /tmp/portres-restore.log)" = "/tests/portresctl restore" ]
 ok "a reload restores the file: the udev rule's unit runs portresctl restore"
 portresctl delete tcp 62200 3 >/dev/null 2>&1
+
+# The state file decides what root reserves at boot: one that users other
+# than its owner may write is not applied.
+mkdir -p /tmp/state && chmod 755 /tmp/state && echo 'tcp 62300 2' >/tmp/state/s.conf
+chmod 666 /tmp/state/s.conf
+PORTRES_STATE=/tmp/state/s.conf portresctl restore >/tmp/out 2>&1
+[ $? -eq 1 ] && has_f 'not applied: users other than its owner may write it' /tmp/out &&
+	! portresctl lookup tcp 62300 2 >/dev/null 2>&1 &&
+	chmod 644 /tmp/state/s.conf && chmod 777 /tmp/state &&
+	! PORTRES_STATE=/tmp/state/s.conf portresctl restore >/dev/null 2>&1 &&
+	! portresctl lookup tcp 62300 2 >/dev/null 2>&1 &&
+	chmod 755 /tmp/state && PORTRES_STATE=/tmp/state/s.conf portresctl restore >/tmp/out 2>&1 &&
+	portresctl lookup tcp 62300 2 >/dev/null 2>&1
+ok "restore: a state file others may write, or in a directory others may write, is not applied"
+portresctl delete tcp 62300 2 >/dev/null 2>&1
+rm -rf /tmp/state
 rm -f $conf
 exit $failed

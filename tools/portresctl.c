@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -895,7 +896,48 @@ static int check_line(struct conf_lines *lines, const char *path,
  * reports each line that cannot be read or that overlaps another as
  * "FILE:LINE: why", without the module.
  */
+/*
+ * Whether the state file may be applied: whoever can write it decides
+ * which blocks root reserves at boot, so a file (or directory) that users
+ * other than its owner may write is refused, and so is a file its
+ * directory's owner does not own; that owner (root, or the service that
+ * saved into it) is trusted as portres.conf(5) says.
+ */
+static bool state_file_trusted(FILE *f, const char *path)
+{
+	char dir[4096];
+	struct stat st, dst;
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = 0;
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (fstat(fileno(f), &st) || stat(dir, &dst))
+		return false;
+	/* Owned by root or by its directory's owner, whom nobody else can
+	 * write over: no group or other write, and no shared directory. */
+	if ((st.st_mode & 022) || (dst.st_mode & 022) ||
+	    (st.st_uid != 0 && st.st_uid != dst.st_uid)) {
+		fprintf(stderr, "%s: %s: not applied: users other than its owner may write it (or its directory)\n",
+			prog, path);
+		return false;
+	}
+	return true;
+}
+
+static int cmd_restore_file(struct ctl *ctl, const char *path, bool named,
+			    bool state);
+
 static int cmd_restore(struct ctl *ctl, const char *path, bool named)
+{
+	return cmd_restore_file(ctl, path, named, false);
+}
+
+static int cmd_restore_file(struct ctl *ctl, const char *path, bool named,
+			    bool state)
 {
 	struct conf_lines lines = { 0 };
 	struct portres_conf_entry e;
@@ -911,6 +953,10 @@ static int cmd_restore(struct ctl *ctl, const char *path, bool named)
 		if (errno == ENOENT && !named)
 			return 0;
 		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+		return 1;
+	}
+	if (state && !state_file_trusted(f, path)) {
+		fclose(f);
 		return 1;
 	}
 	while ((len = getline(&line, &cap, f)) >= 0) {
@@ -1209,7 +1255,8 @@ static int do_restore(struct ctl *ctl, const char *cmd, int argc, char **argv)
 	/* The admin's file, then what services saved (portres.conf(5)). */
 	ret = cmd_restore(check_only ? NULL : ctl, path, argc);
 	if (!portres_conf_state_path(path, sizeof(path)) && path[0])
-		ret |= cmd_restore(check_only ? NULL : ctl, path, argc);
+		ret |= cmd_restore_file(check_only ? NULL : ctl, path, argc,
+					true);
 	return ret;
 }
 
