@@ -261,26 +261,4 @@ static inline double fastest(const double *v, int n)
 	return m;
 }
 
-/*
- * Seconds for @n bind()+close() of fresh IPv4 sockets of @type, to port 0
- * or to ports 62000-62999; -1 when one fails.
- */
-static inline double time_bind_close(int type, int explicit_port, int n)
-{
-	double t0 = now();
-	int i, fd;
-
-	for (i = 0; i < n; i++) {
-		fd = socket(AF_INET, type, 0);
-		if (fd < 0 ||
-		    bind_port(fd, AF_INET, explicit_port ? 62000 + i % 1000 : 0)) {
-			if (fd >= 0)
-				close(fd);
-			return -1;
-		}
-		close(fd);
-	}
-	return now() - t0;
-}
-
 #endif /* PORTRES_SELFTEST_HELPERS_H */

@@ -104,12 +104,48 @@ static bool in_nth_block(int port, int block)
 	return port >= start && port < start + BLOCK;
 }
 
+/*
+ * Block @b was just acquired: its generation goes odd, and any outsider
+ * seen bound to one of its ports is a violation.
+ */
+static void acquired_check(struct outsider_race *r, int b)
+{
+	int port;
+
+	atomic_store(&r->block, b);
+	atomic_fetch_add(&r->gen, 1);
+	sched_yield();
+	for (port = BASE + b * BLOCK; port < BASE + (b + 1) * BLOCK; port++)
+		if (atomic_load(&r->bound[port]))
+			atomic_fetch_add(&r->violations, 1);
+	atomic_fetch_add(&r->gen, 1);
+}
+
+/*
+ * An outsider's socket @s was given a port, with the generation at @g1
+ * before: counted, and a violation if the block was reserved all along.
+ */
+static void outsider_bound(struct outsider_race *r, int s, long g1)
+{
+	long g2 = atomic_load(&r->gen);
+	int port = local_port(s);
+
+	atomic_fetch_add(&r->binds, 1);
+	if (port <= 0)
+		return;
+	atomic_store(&r->bound[port], 1);
+	if (g1 == g2 && (g1 & 1) && in_nth_block(port, atomic_load(&r->block)))
+		atomic_fetch_add(&r->violations, 1);
+	sched_yield();
+	atomic_store(&r->bound[port], 0);
+}
+
 static void *acquirer(void *arg)
 {
 	struct outsider_race *r = arg;
 	unsigned int k = 0;
 	uint64_t token;
-	int s, port, b;
+	int s, b;
 
 	while (now() < deadline) {
 		b = k++ % NBLOCKS;
@@ -121,14 +157,7 @@ static void *acquirer(void *arg)
 			close(s);
 			continue;
 		}
-		atomic_store(&r->block, b);
-		atomic_fetch_add(&r->gen, 1);
-		sched_yield();
-		for (port = BASE + b * BLOCK; port < BASE + (b + 1) * BLOCK;
-		     port++)
-			if (atomic_load(&r->bound[port]))
-				atomic_fetch_add(&r->violations, 1);
-		atomic_fetch_add(&r->gen, 1);
+		acquired_check(r, b);
 		close(s);
 	}
 	return NULL;
@@ -153,8 +182,8 @@ static void *outsider(void *arg)
 	struct linger rst = { .l_onoff = 1, .l_linger = 0 };
 	struct outsider_race *r = arg;
 	unsigned int i = rand();
-	long g1, g2;
-	int s, port;
+	long g1;
+	int s;
 
 	while (now() < deadline) {
 		s = socket(AF_INET, r->type, 0);
@@ -163,19 +192,8 @@ static void *outsider(void *arg)
 		/* No TIME_WAIT left behind on the port. */
 		setsockopt(s, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
 		g1 = atomic_load(&r->gen);
-		if (!outsider_bind(r, s, i++)) {
-			g2 = atomic_load(&r->gen);
-			port = local_port(s);
-			atomic_fetch_add(&r->binds, 1);
-			if (port > 0) {
-				atomic_store(&r->bound[port], 1);
-				if (g1 == g2 && (g1 & 1) &&
-				    in_nth_block(port, atomic_load(&r->block)))
-					atomic_fetch_add(&r->violations, 1);
-				sched_yield();
-				atomic_store(&r->bound[port], 0);
-			}
-		}
+		if (!outsider_bind(r, s, i++))
+			outsider_bound(r, s, g1);
 		close(s);
 	}
 	return NULL;
@@ -486,19 +504,18 @@ static void race_sysctl_first_acquire(double seconds)
  * outsiders move into before the acquire.
  */
 struct fresh_race {
+	struct outsider_race o;	/* block 0, UDP, explicit binds */
 	atomic_int ns;
-	atomic_long epoch, gen;
+	atomic_long epoch;
 	atomic_int arrived;
-	atomic_int bound[65536];
-	atomic_long tries, binds, violations;
 };
 
 static void *fresh_outsider(void *arg)
 {
 	struct fresh_race *r = arg;
 	unsigned int i = rand();
-	long mine = 0, g1, g2, e;
-	int s, port;
+	long mine = 0, g1, e;
+	int s;
 
 	while (now() < deadline) {
 		e = atomic_load(&r->epoch);
@@ -511,19 +528,9 @@ static void *fresh_outsider(void *arg)
 		s = socket(AF_INET, SOCK_DGRAM, 0);
 		if (s < 0)
 			break;
-		g1 = atomic_load(&r->gen);
-		if (!bind_loopback(s, AF_INET, BASE + i++ % BLOCK)) {
-			g2 = atomic_load(&r->gen);
-			port = local_port(s);
-			atomic_fetch_add(&r->binds, 1);
-			if (port > 0) {
-				atomic_store(&r->bound[port], 1);
-				if (g1 == g2 && (g1 & 1) && in_nth_block(port, 0))
-					atomic_fetch_add(&r->violations, 1);
-				sched_yield();
-				atomic_store(&r->bound[port], 0);
-			}
-		}
+		g1 = atomic_load(&r->o.gen);
+		if (!bind_loopback(s, AF_INET, BASE + i++ % BLOCK))
+			outsider_bound(&r->o, s, g1);
 		close(s);
 	}
 	return NULL;
@@ -533,7 +540,7 @@ static void race_fresh_namespace(double seconds)
 {
 	struct fresh_race *r = calloc(1, sizeof(*r));
 	pthread_t out[OUTSIDERS];
-	int i, ns, old = -1, s, port, ok = 1;
+	int i, ns, old = -1, s, ok = 1;
 	uint64_t token;
 
 	if (!r) {
@@ -554,15 +561,9 @@ static void race_fresh_namespace(double seconds)
 		if (old >= 0)
 			close(old);
 		s = socket(AF_INET, SOCK_DGRAM, 0);
-		atomic_fetch_add(&r->tries, 1);
-		if (s >= 0 && !acquire(s, BASE, BLOCK, &token)) {
-			atomic_fetch_add(&r->gen, 1);
-			sched_yield();
-			for (port = BASE; port < BASE + BLOCK; port++)
-				if (atomic_load(&r->bound[port]))
-					atomic_fetch_add(&r->violations, 1);
-			atomic_fetch_add(&r->gen, 1);
-		}
+		atomic_fetch_add(&r->o.tries, 1);
+		if (s >= 0 && !acquire(s, BASE, BLOCK, &token))
+			acquired_check(&r->o, 0);
 		if (s >= 0)
 			close(s);
 		old = ns;
@@ -581,10 +582,10 @@ static void race_fresh_namespace(double seconds)
 	if (ns >= 0)
 		close(ns);
 	/* A namespace per try, each first acquire waiting a grace period. */
-	report(ok && !r->violations && r->tries >= MIN_TRIES / 20 &&
-	       r->binds >= MIN_TRIES,
+	report(ok && !r->o.violations && r->o.tries >= MIN_TRIES / 20 &&
+	       r->o.binds >= MIN_TRIES,
 	       "a namespace's first acquire against explicit binds",
-	       r->tries, r->binds, r->violations);
+	       r->o.tries, r->o.binds, r->o.violations);
 	free(r);
 }
 

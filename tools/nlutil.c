@@ -236,8 +236,8 @@ int prnl_join_events(struct prnl *p)
 	return 0;
 }
 
-/* The type each attribute of a reservation must have. */
-static int prnl_resv_attr_type(int type)
+/* The type each attribute of a reservation or a namespace must have. */
+static int prnl_attr_type(int type)
 {
 	switch (type) {
 	case PORTRES_A_PROTOCOL:
@@ -252,6 +252,8 @@ static int prnl_resv_attr_type(int type)
 	case PORTRES_A_OWNER_UID:
 		return MNL_TYPE_U32;
 	case PORTRES_A_TOKEN:
+	case PORTRES_A_NETNS_COOKIE:
+	case PORTRES_A_REFUSED:
 		return MNL_TYPE_U64;
 	case PORTRES_A_EXCLUSIVE:
 	case PORTRES_A_INIT_NETNS:
@@ -264,7 +266,7 @@ static int prnl_resv_attr_type(int type)
 	return -1;
 }
 
-static int prnl_resv_attr_cb(const struct nlattr *attr, void *data)
+static int prnl_attr_cb(const struct nlattr *attr, void *data)
 {
 	const struct nlattr **tb = data;
 	int type = mnl_attr_get_type(attr), t;
@@ -272,7 +274,7 @@ static int prnl_resv_attr_cb(const struct nlattr *attr, void *data)
 	/* A newer kernel's attributes are skipped. */
 	if (mnl_attr_type_valid(attr, PORTRES_A_MAX) < 0)
 		return MNL_CB_OK;
-	t = prnl_resv_attr_type(type);
+	t = prnl_attr_type(type);
 	if (t < 0)
 		return MNL_CB_OK;
 	if (mnl_attr_validate(attr, t) < 0)
@@ -301,7 +303,7 @@ int prnl_resv_parse(const struct nlmsghdr *nlh, struct prnl_resv *r,
 
 	memset(r, 0, sizeof(*r));
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*g) ||
-	    mnl_attr_parse(nlh, sizeof(*g), prnl_resv_attr_cb, tb) != MNL_CB_OK) {
+	    mnl_attr_parse(nlh, sizeof(*g), prnl_attr_cb, tb) != MNL_CB_OK) {
 		*why = "a malformed attribute";
 		return -EBADMSG;
 	}
@@ -345,37 +347,13 @@ int prnl_resv_parse(const struct nlmsghdr *nlh, struct prnl_resv *r,
 	return 0;
 }
 
-static int prnl_netns_attr_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(attr), t;
-
-	if (mnl_attr_type_valid(attr, PORTRES_A_MAX) < 0)
-		return MNL_CB_OK;
-	switch (type) {
-	case PORTRES_A_NETNS_COOKIE:
-	case PORTRES_A_REFUSED:
-		t = MNL_TYPE_U64;
-		break;
-	case PORTRES_A_INIT_NETNS:
-		t = MNL_TYPE_FLAG;
-		break;
-	default:
-		return MNL_CB_OK;
-	}
-	if (mnl_attr_validate(attr, t) < 0)
-		return MNL_CB_ERROR;
-	tb[type] = attr;
-	return MNL_CB_OK;
-}
-
 static int prnl_netns_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[PORTRES_A_MAX + 1] = { 0 };
 	struct prnl_netns *ns = data;
 
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr) ||
-	    mnl_attr_parse(nlh, sizeof(struct genlmsghdr), prnl_netns_attr_cb,
+	    mnl_attr_parse(nlh, sizeof(struct genlmsghdr), prnl_attr_cb,
 			   tb) != MNL_CB_OK ||
 	    !tb[PORTRES_A_NETNS_COOKIE] || !tb[PORTRES_A_REFUSED]) {
 		errno = EBADMSG;

@@ -1248,15 +1248,17 @@ static int do_restore(struct ctl *ctl, const char *cmd, int argc, char **argv)
 		bad_usage("%s", "PORTRES_CONF is too long");
 	if (!path[0])
 		return 0;
-	if (!check_only)
+	/* --check: no module, no netlink (cmd_restore_file() with no ctl). */
+	if (check_only)
+		ctl = NULL;
+	else
 		ctl_open(ctl);
 	if (argc)
-		return cmd_restore(check_only ? NULL : ctl, path, argc);
+		return cmd_restore(ctl, path, argc);
 	/* The admin's file, then what services saved (portres.conf(5)). */
-	ret = cmd_restore(check_only ? NULL : ctl, path, argc);
+	ret = cmd_restore(ctl, path, argc);
 	if (!portres_conf_state_path(path, sizeof(path)) && path[0])
-		ret |= cmd_restore_file(check_only ? NULL : ctl, path, argc,
-					true);
+		ret |= cmd_restore_file(ctl, path, argc, true);
 	return ret;
 }
 
