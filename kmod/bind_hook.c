@@ -61,6 +61,7 @@
 #include <net/udp.h>
 
 #include "compat.h"
+#include "fastpath.h"
 #include "portres.h"
 
 /*
@@ -82,32 +83,45 @@ static DEFINE_PER_CPU(long, portres_inflight);
  * them faults; a direct call is not checked.  make check disassembles the
  * module to show that it makes no indirect call at all.
  */
-DEFINE_STATIC_CALL_NULL(portres_orig_bind, security_socket_bind);
-DEFINE_STATIC_CALL_NULL(portres_orig_connect, security_socket_connect);
-DEFINE_STATIC_CALL_NULL(portres_orig_listen, security_socket_listen);
-DEFINE_STATIC_CALL_NULL(portres_orig_sendmsg, security_socket_sendmsg);
-DEFINE_STATIC_CALL_NULL(portres_orig_csk_get_port, inet_csk_get_port);
-DEFINE_STATIC_CALL_NULL(portres_orig_udp_get_port, udp_lib_get_port);
-DEFINE_STATIC_CALL_NULL(portres_orig_hash_connect, inet_hash_connect);
-/* inet6_hash_connect() has the type of inet_hash_connect(). */
-DEFINE_STATIC_CALL_NULL(portres_orig_hash_connect6, inet_hash_connect);
-DEFINE_STATIC_CALL_NULL(portres_orig_release, ip_mc_drop_socket);
+#define PORTRES_HOOK(name, function, type, args, kind, params) \
+	DEFINE_STATIC_CALL_NULL(portres_orig_##name, type);
+#include "hooks.def"
+#undef PORTRES_HOOK
 
 enum portres_hook_id {
-	PORTRES_HOOK_BIND,
-	PORTRES_HOOK_CONNECT,
-	PORTRES_HOOK_LISTEN,
-	PORTRES_HOOK_SENDMSG,
-	PORTRES_HOOK_CSK_GET_PORT,
-	PORTRES_HOOK_UDP_GET_PORT,
-	PORTRES_HOOK_HASH_CONNECT,
-	PORTRES_HOOK_HASH_CONNECT6,
-	PORTRES_HOOK_RELEASE,
-	PORTRES_HOOK_SYSCTL,
+#define PORTRES_HOOK(name, function, type, args, kind, params) \
+	PORTRES_HOOK_##name,
+#include "hooks.def"
+#undef PORTRES_HOOK
 	PORTRES_NHOOKS,
 };
 
+/*
+ * The policy of each hook: whether to redirect a call (under RCU, in
+ * constant time, counting it in portres_inflight when it does), and the
+ * wrapper that replaces the function for the calls redirected.  The
+ * stubs, hook_stub.S's, call them.
+ */
+#define PORTRES_POLICY_HOT(name, type, params)				\
+	void portres_##name##_stub(void);				\
+	bool portres_##name##_redirect params;				\
+	typeof(type) portres_##name##_wrap;
+#define PORTRES_POLICY_HOT6	PORTRES_POLICY_HOT
+#define PORTRES_POLICY_COLD(name, type, params)
+#define PORTRES_POLICY_CALL(name, type, params)
+#define PORTRES_HOOK(name, function, type, args, kind, params) \
+	PORTRES_POLICY_##kind(name, type, params)
+#include "hooks.def"
+#undef PORTRES_HOOK
+
 static struct portres_hook portres_hooks[PORTRES_NHOOKS];
+
+/* A call is redirected: counted before the task can enter the wrapper. */
+static bool portres_hook_redirect(void)
+{
+	this_cpu_inc(portres_inflight);
+	return true;
+}
 
 static void portres_hook_leave(void)
 {
@@ -141,12 +155,20 @@ static int portres_bound_addr(const struct sock *sk,
 	}
 }
 
-/* Fast path, under RCU: whether portres keeps a record of @sk. */
+/*
+ * Fast path, under RCU, for a socket whose namespace may have records
+ * (portres_net_maybe()): whether portres keeps a record of @sk.
+ */
 static bool portres_sk_tracked(const struct sock *sk)
 {
-	struct portres_net *pn = portres_pernet(sock_net(sk));
+	bool known;
 
-	return pn && portres_sock_maybe(pn, sk) && portres_sock_known(sk);
+	if (!portres_sock_maybe(portres_pernet_sk(sk), sk))
+		return false;
+	rcu_read_lock();
+	known = portres_sock_known(sk);
+	rcu_read_unlock();
+	return known;
 }
 
 /*
@@ -205,7 +227,7 @@ static int portres_lsm_bind(struct socket *sock, struct sock *sk, u16 port)
 static int portres_autobind(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
-	struct portres_net *pn = portres_pernet(sock_net(sk));
+	struct portres_net *pn = portres_pernet_sk(sk);
 	struct sockaddr_storage addr;
 	int port, addrlen, err;
 
@@ -242,14 +264,8 @@ out:
 /* Fast path for the implicit binds: an unbound socket portres knows. */
 static bool portres_unbound_tracked(const struct sock *sk)
 {
-	bool wanted;
-
-	if (portres_sk_proto(sk) < 0 || inet_sk(sk)->inet_num)
-		return false;
-	rcu_read_lock();
-	wanted = portres_sk_tracked(sk);
-	rcu_read_unlock();
-	return wanted;
+	return portres_sk_proto(sk) >= 0 && !inet_sk(sk)->inet_num &&
+	       portres_net_maybe(sock_net(sk)) && portres_sk_tracked(sk);
 }
 
 /*
@@ -274,17 +290,14 @@ static bool portres_connect_binds(const struct sock *sk,
 	       addrlen >= (int)sizeof(struct sockaddr_in);
 }
 
-static bool portres_connect_wanted(struct pt_regs *regs)
+bool notrace portres_connect_redirect(struct socket *sock, struct sockaddr *addr,
+			      int addrlen)
 {
-	struct socket *sock = (void *)regs_get_kernel_argument(regs, 0);
-	struct sockaddr *addr = (void *)regs_get_kernel_argument(regs, 1);
-	int addrlen = regs_get_kernel_argument(regs, 2);
-
 	return portres_connect_binds(sock->sk, addr, addrlen) &&
-	       portres_unbound_tracked(sock->sk);
+	       portres_unbound_tracked(sock->sk) && portres_hook_redirect();
 }
 
-static int portres_connect_wrap(struct socket *sock, struct sockaddr *address,
+int portres_connect_wrap(struct socket *sock, struct sockaddr *address,
 				int addrlen)
 {
 	int ret;
@@ -297,15 +310,14 @@ static int portres_connect_wrap(struct socket *sock, struct sockaddr *address,
 	return ret;
 }
 
-static bool portres_listen_wanted(struct pt_regs *regs)
+bool notrace portres_listen_redirect(struct socket *sock, int backlog)
 {
-	struct socket *sock = (void *)regs_get_kernel_argument(regs, 0);
-
 	/* Only a stream socket listens; UDP's listen() fails, binding nothing. */
-	return sock->type == SOCK_STREAM && portres_unbound_tracked(sock->sk);
+	return sock->type == SOCK_STREAM && portres_unbound_tracked(sock->sk) &&
+	       portres_hook_redirect();
 }
 
-static int portres_listen_wrap(struct socket *sock, int backlog)
+int portres_listen_wrap(struct socket *sock, int backlog)
 {
 	int ret;
 
@@ -316,20 +328,18 @@ static int portres_listen_wrap(struct socket *sock, int backlog)
 	return ret;
 }
 
-static bool portres_sendmsg_wanted(struct pt_regs *regs)
+bool notrace portres_sendmsg_redirect(struct socket *sock, struct msghdr *msg, int size)
 {
-	struct socket *sock = (void *)regs_get_kernel_argument(regs, 0);
-	struct msghdr *msg = (void *)regs_get_kernel_argument(regs, 1);
 	struct sock *sk = sock->sk;
 
 	/* A TCP socket is given a port by sendmsg() only for Fast Open. */
 	if (sk && sk->sk_protocol == IPPROTO_TCP &&
 	    !(msg->msg_flags & MSG_FASTOPEN))
 		return false;
-	return portres_unbound_tracked(sk);
+	return portres_unbound_tracked(sk) && portres_hook_redirect();
 }
 
-static int portres_sendmsg_wrap(struct socket *sock, struct msghdr *msg,
+int portres_sendmsg_wrap(struct socket *sock, struct msghdr *msg,
 				int size)
 {
 	int ret;
@@ -346,16 +356,24 @@ static int portres_sendmsg_wrap(struct socket *sock, struct msghdr *msg,
  * namespace that has reservations (an order of binds, table.c); in one
  * that never had, the call is the stack's alone.
  */
-static bool portres_get_port_wanted(struct pt_regs *regs)
+static __always_inline bool portres_get_port_wanted(struct sock *sk)
 {
-	struct sock *sk = (void *)regs_get_kernel_argument(regs, 0);
-
 	return portres_sk_bind_proto(sk) >= 0 &&
-	       portres_bind_ordered(portres_pernet(sock_net(sk)));
+	       portres_net_maybe(sock_net(sk)) &&
+	       portres_bind_ordered(portres_pernet_sk(sk)) &&
+	       portres_hook_redirect();
 }
 
-#define portres_csk_get_port_wanted	portres_get_port_wanted
-#define portres_udp_get_port_wanted	portres_get_port_wanted
+bool notrace portres_csk_get_port_redirect(struct sock *sk, unsigned short snum)
+{
+	return portres_get_port_wanted(sk);
+}
+
+bool notrace portres_udp_get_port_redirect(struct sock *sk, unsigned short snum,
+				   unsigned int hash2_nulladdr)
+{
+	return portres_get_port_wanted(sk);
+}
 
 static bool portres_sk_associated(struct portres_net *pn, const struct sock *sk)
 {
@@ -363,8 +381,10 @@ static bool portres_sk_associated(struct portres_net *pn, const struct sock *sk)
 	bool assoc;
 
 	/* No lookup for a socket that surely has no record. */
+	if (!portres_sock_maybe(pn, sk))
+		return false;
 	rcu_read_lock();
-	ps = portres_sock_maybe(pn, sk) ? portres_sock_find(sk) : NULL;
+	ps = portres_sock_find(sk);
 	assoc = ps && READ_ONCE(ps->resv);
 	rcu_read_unlock();
 	return assoc;
@@ -456,7 +476,7 @@ static __always_inline int portres_get_port(struct sock *sk,
 					    unsigned short snum, int proto,
 					    unsigned int hash2_nulladdr)
 {
-	struct portres_net *pn = portres_pernet(sock_net(sk));
+	struct portres_net *pn = portres_pernet_sk(sk);
 	bool assoc = portres_sk_associated(pn, sk), shared = false;
 	struct portres_bind_section section;
 	bool ordered;
@@ -485,7 +505,7 @@ static __always_inline int portres_get_port(struct sock *sk,
 	return ret;
 }
 
-static int portres_csk_get_port_wrap(struct sock *sk, unsigned short snum)
+int portres_csk_get_port_wrap(struct sock *sk, unsigned short snum)
 {
 	int ret = portres_get_port(sk, snum, PORTRES_TCP, 0);
 
@@ -493,8 +513,8 @@ static int portres_csk_get_port_wrap(struct sock *sk, unsigned short snum)
 	return ret;
 }
 
-static int portres_udp_get_port_wrap(struct sock *sk, unsigned short snum,
-				     unsigned int hash2_nulladdr)
+int portres_udp_get_port_wrap(struct sock *sk, unsigned short snum,
+			       unsigned int hash2_nulladdr)
 {
 	int ret = portres_get_port(sk, snum, PORTRES_UDP, hash2_nulladdr);
 
@@ -502,15 +522,20 @@ static int portres_udp_get_port_wrap(struct sock *sk, unsigned short snum,
 	return ret;
 }
 
-static bool portres_hash_connect_wanted(struct pt_regs *regs)
+bool notrace portres_hash_connect_redirect(struct inet_timewait_death_row *dr,
+				   struct sock *sk)
 {
-	struct sock *sk = (void *)regs_get_kernel_argument(regs, 1);
-
 	return portres_sk_bind_proto(sk) == PORTRES_TCP &&
-	       portres_bind_ordered(portres_pernet(sock_net(sk)));
+	       portres_net_maybe(sock_net(sk)) &&
+	       portres_bind_ordered(portres_pernet_sk(sk)) &&
+	       portres_hook_redirect();
 }
 
-#define portres_hash_connect6_wanted	portres_hash_connect_wanted
+bool notrace portres_hash_connect6_redirect(struct inet_timewait_death_row *dr,
+				    struct sock *sk)
+{
+	return portres_hash_connect_redirect(dr, sk);
+}
 
 /*
  * connect() of an unbound TCP socket: the stack picks a port, skipping the
@@ -533,7 +558,7 @@ static int portres_hash_connect_enter(struct portres_net *pn, struct sock *sk)
 static __always_inline int portres_hash_connect(struct inet_timewait_death_row *dr,
 						struct sock *sk, bool v6)
 {
-	struct portres_net *pn = portres_pernet(sock_net(sk));
+	struct portres_net *pn = portres_pernet_sk(sk);
 	struct portres_bind_section section;
 	bool ordered;
 	int ret;
@@ -551,8 +576,8 @@ static __always_inline int portres_hash_connect(struct inet_timewait_death_row *
 	return ret;
 }
 
-static int portres_hash_connect_wrap(struct inet_timewait_death_row *dr,
-				     struct sock *sk)
+int portres_hash_connect_wrap(struct inet_timewait_death_row *dr,
+			       struct sock *sk)
 {
 	int ret = portres_hash_connect(dr, sk, false);
 
@@ -560,8 +585,8 @@ static int portres_hash_connect_wrap(struct inet_timewait_death_row *dr,
 	return ret;
 }
 
-static int portres_hash_connect6_wrap(struct inet_timewait_death_row *dr,
-				      struct sock *sk)
+int portres_hash_connect6_wrap(struct inet_timewait_death_row *dr,
+				struct sock *sk)
 {
 	int ret = portres_hash_connect(dr, sk, true);
 
@@ -569,17 +594,10 @@ static int portres_hash_connect6_wrap(struct inet_timewait_death_row *dr,
 	return ret;
 }
 
-static bool portres_release_wanted(struct pt_regs *regs)
+bool notrace portres_release_redirect(struct sock *sk)
 {
-	struct sock *sk = (void *)regs_get_kernel_argument(regs, 0);
-	bool wanted;
-
-	if (portres_sk_proto(sk) < 0)
-		return false;
-	rcu_read_lock();
-	wanted = portres_sk_tracked(sk);
-	rcu_read_unlock();
-	return wanted;
+	return portres_sk_proto(sk) >= 0 && portres_net_maybe(sock_net(sk)) &&
+	       portres_sk_tracked(sk) && portres_hook_redirect();
 }
 
 /*
@@ -587,9 +605,9 @@ static bool portres_release_wanted(struct pt_regs *regs)
  * close, which lingers with SO_LINGER: the socket's reservations end here,
  * and no task waits inside this module while a close lingers.
  */
-static void portres_release_wrap(struct sock *sk)
+void portres_release_wrap(struct sock *sk)
 {
-	portres_sock_closed(portres_pernet(sock_net(sk)), sk);
+	portres_sock_closed(portres_pernet_sk(sk), sk);
 	static_call(portres_orig_release)(sk);
 	portres_hook_leave();
 }
@@ -618,147 +636,67 @@ static int portres_sysctl_wrap(struct ctl_table *table, int write,
 }
 
 /*
- * The callbacks, one per hooked function, called by ftrace's trampoline on
- * each call of the function while it is hooked: whether portres has
- * anything to do with this call, in constant time and under RCU, and if
- * so the call goes on in the wrapper.  Where the wrappers call the
- * originals at their entry (hook.c), the calls they make are let through.
+ * The cold hook's callback, called by ftrace's trampoline on each call of
+ * proc_do_large_bitmap(): whether the call is the ip_local_reserved_ports
+ * sysctl's, and if so it goes on in the wrapper.  Where the wrapper calls
+ * the original at its entry (hook.c), its call is let through.
  */
-#define PORTRES_THUNK(name, id)						\
-static void notrace portres_##name##_thunk(unsigned long ip,		\
-					   unsigned long parent_ip,	\
-					   struct ftrace_ops *ops,	\
-					   struct ftrace_regs *fregs)	\
-{									\
-	struct pt_regs *regs = portres_fregs_regs(fregs);		\
-									\
-	if (WARN_ON_ONCE(!regs))					\
-		return;							\
-	if (unlikely(portres_hooks[id].orig == portres_hooks[id].addr) && \
-	    within_module(parent_ip, THIS_MODULE))			\
-		return;							\
-	if (!portres_##name##_wanted(regs))				\
-		return;							\
-	/* Counted before the task can enter the wrapper; see uninit. */ \
-	this_cpu_inc(portres_inflight);					\
-	portres_fregs_set_ip(fregs, (unsigned long)portres_##name##_wrap); \
+static void notrace portres_sysctl_thunk(unsigned long ip,
+					 unsigned long parent_ip,
+					 struct ftrace_ops *ops,
+					 struct ftrace_regs *fregs)
+{
+	struct pt_regs *regs = portres_fregs_regs(fregs);
+
+	if (WARN_ON_ONCE(!regs))
+		return;
+	if (unlikely(portres_hooks[PORTRES_HOOK_sysctl].orig ==
+		     portres_hooks[PORTRES_HOOK_sysctl].addr) &&
+	    within_module(parent_ip, THIS_MODULE))
+		return;
+	if (!portres_sysctl_wanted(regs))
+		return;
+	portres_hook_redirect();
+	portres_fregs_set_ip(fregs, (unsigned long)portres_sysctl_wrap);
 }
 
-PORTRES_THUNK(connect, PORTRES_HOOK_CONNECT)
-PORTRES_THUNK(listen, PORTRES_HOOK_LISTEN)
-PORTRES_THUNK(sendmsg, PORTRES_HOOK_SENDMSG)
-PORTRES_THUNK(csk_get_port, PORTRES_HOOK_CSK_GET_PORT)
-PORTRES_THUNK(udp_get_port, PORTRES_HOOK_UDP_GET_PORT)
-PORTRES_THUNK(hash_connect, PORTRES_HOOK_HASH_CONNECT)
-PORTRES_THUNK(hash_connect6, PORTRES_HOOK_HASH_CONNECT6)
-PORTRES_THUNK(release, PORTRES_HOOK_RELEASE)
-PORTRES_THUNK(sysctl, PORTRES_HOOK_SYSCTL)
-
+/*
+ * The table, from hooks.def.  security_socket_bind is called, not hooked:
+ * a bind's port is decided in get_port, which asks the LSMs about the port
+ * it gives (see portres_lsm_bind()).  inet6_hash_connect is in the kernel
+ * itself also when IPv6 is a module (net/ipv6/Makefile builds
+ * inet6_hashtables.o in for CONFIG_IPV6=m): hooked whenever IPv6 can be
+ * there at all, so IPv6 connects loaded after portres are ordered too.
+ * The sysctl hook is registered from load to unload: it is not on any
+ * socket's path, and as a PERMANENT hook it keeps kernel.ftrace_enabled
+ * from being set to 0 while portres is loaded, so that the hot hooks can
+ * always be registered when they are needed.
+ */
+#define PORTRES_ENTRY_HOT(name)	.stub = portres_##name##_stub,
+#define PORTRES_ENTRY_HOT6(name)					\
+	.stub = portres_##name##_stub, .optional = !IS_ENABLED(CONFIG_IPV6),
+#define PORTRES_ENTRY_COLD(name)	.thunk = portres_##name##_thunk, .cold = true,
+#define PORTRES_ENTRY_CALL(name)
 static struct portres_hook portres_hooks[PORTRES_NHOOKS] = {
-	[PORTRES_HOOK_BIND] = {
-		/*
-		 * Called, not hooked: a bind's port is decided in get_port,
-		 * which asks the LSMs about the port it gives (see
-		 * portres_lsm_bind()).
-		 */
-		.name = "security_socket_bind",
+#define PORTRES_HOOK(hook, function, type, args, kind, params)		\
+	[PORTRES_HOOK_##hook] = {					\
+		.name = #function,					\
+		PORTRES_ENTRY_##kind(hook)				\
 	},
-	[PORTRES_HOOK_CONNECT] = {
-		.name = "security_socket_connect",
-		.thunk = portres_connect_thunk,
-	},
-	[PORTRES_HOOK_LISTEN] = {
-		.name = "security_socket_listen",
-		.thunk = portres_listen_thunk,
-	},
-	[PORTRES_HOOK_SENDMSG] = {
-		.name = "security_socket_sendmsg",
-		.thunk = portres_sendmsg_thunk,
-	},
-	[PORTRES_HOOK_CSK_GET_PORT] = {
-		.name = "inet_csk_get_port",
-		.thunk = portres_csk_get_port_thunk,
-	},
-	[PORTRES_HOOK_UDP_GET_PORT] = {
-		.name = "udp_lib_get_port",
-		.thunk = portres_udp_get_port_thunk,
-	},
-	[PORTRES_HOOK_HASH_CONNECT] = {
-		.name = "inet_hash_connect",
-		.thunk = portres_hash_connect_thunk,
-	},
-	[PORTRES_HOOK_HASH_CONNECT6] = {
-		.name = "inet6_hash_connect",
-		.thunk = portres_hash_connect6_thunk,
-		/*
-		 * In the kernel itself also when IPv6 is a module
-		 * (net/ipv6/Makefile builds inet6_hashtables.o in for
-		 * CONFIG_IPV6=m): hooked whenever IPv6 can be there at all,
-		 * so IPv6 connects loaded after portres are ordered too.
-		 */
-		.optional = !IS_ENABLED(CONFIG_IPV6),
-	},
-	[PORTRES_HOOK_RELEASE] = {
-		.name = "ip_mc_drop_socket",
-		.thunk = portres_release_thunk,
-	},
-	[PORTRES_HOOK_SYSCTL] = {
-		.name = "proc_do_large_bitmap",
-		.thunk = portres_sysctl_thunk,
-		/*
-		 * Registered from load to unload: it is not on any socket's
-		 * path, and as a PERMANENT hook it keeps kernel.ftrace_enabled
-		 * from being set to 0 while portres is loaded, so that the
-		 * hot hooks can always be registered when they are needed.
-		 */
-		.cold = true,
-	},
+#include "hooks.def"
+#undef PORTRES_HOOK
 };
 
 /* Points the static call of a hooked function at the function. */
 static void portres_hook_set_original(enum portres_hook_id id, void *fn)
 {
 	switch (id) {
-	case PORTRES_HOOK_BIND:
-		static_call_update(portres_orig_bind,
-				   (typeof(&security_socket_bind))fn);
+#define PORTRES_HOOK(name, function, type, args, kind, params)		\
+	case PORTRES_HOOK_##name:					\
+		static_call_update(portres_orig_##name, (typeof(&type))fn); \
 		break;
-	case PORTRES_HOOK_CONNECT:
-		static_call_update(portres_orig_connect,
-				   (typeof(&security_socket_connect))fn);
-		break;
-	case PORTRES_HOOK_LISTEN:
-		static_call_update(portres_orig_listen,
-				   (typeof(&security_socket_listen))fn);
-		break;
-	case PORTRES_HOOK_SENDMSG:
-		static_call_update(portres_orig_sendmsg,
-				   (typeof(&security_socket_sendmsg))fn);
-		break;
-	case PORTRES_HOOK_CSK_GET_PORT:
-		static_call_update(portres_orig_csk_get_port,
-				   (typeof(&inet_csk_get_port))fn);
-		break;
-	case PORTRES_HOOK_UDP_GET_PORT:
-		static_call_update(portres_orig_udp_get_port,
-				   (typeof(&udp_lib_get_port))fn);
-		break;
-	case PORTRES_HOOK_HASH_CONNECT:
-		static_call_update(portres_orig_hash_connect,
-				   (typeof(&inet_hash_connect))fn);
-		break;
-	case PORTRES_HOOK_HASH_CONNECT6:
-		static_call_update(portres_orig_hash_connect6,
-				   (typeof(&inet_hash_connect))fn);
-		break;
-	case PORTRES_HOOK_RELEASE:
-		static_call_update(portres_orig_release,
-				   (typeof(&ip_mc_drop_socket))fn);
-		break;
-	case PORTRES_HOOK_SYSCTL:
-		static_call_update(portres_orig_sysctl,
-				   (typeof(&proc_do_large_bitmap))fn);
-		break;
+#include "hooks.def"
+#undef PORTRES_HOOK
 	default:
 		WARN_ON_ONCE(1);
 	}
@@ -833,8 +771,7 @@ static int portres_hooks_register_hot(void)
 
 	lockdep_assert_held(&portres_hooks_mutex);
 	for (i = 0; i < PORTRES_NHOOKS; i++) {
-		if (portres_hooks[i].cold || portres_hooks[i].optional ||
-		    !portres_hooks[i].thunk)
+		if (portres_hooks[i].optional || !portres_hooks[i].stub)
 			continue;
 		err = portres_hook_register(&portres_hooks[i]);
 		if (err)

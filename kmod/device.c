@@ -17,6 +17,7 @@
 
 #include <uapi/linux/portres.h>
 
+#include "fastpath.h"
 #include "portres.h"
 
 /*

@@ -15,6 +15,10 @@
 #include "compat.h"
 #include "portres.h"
 
+#ifndef CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS
+#error "portres needs ftrace's direct calls (CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS)"
+#endif
+
 /*
  * kallsyms_lookup_name(), called through a static call: a direct call,
  * which an IBT kernel does not check (bind_hook.c says why that matters).
@@ -91,16 +95,66 @@ int portres_hook_find(struct portres_hook *hook)
 	return 0;
 }
 
+/*
+ * A hot hook: the call site at the function's entry calls the hook's stub
+ * directly (ftrace's direct call, as a BPF trampoline is called), which
+ * costs an unrelated call a few instructions where a trampoline that
+ * saves registers and calls a callback costs a hundred.  A function has
+ * one direct call at most: while a BPF trampoline (fentry, fexit) is
+ * attached to a hooked function, the hook cannot be registered (-EBUSY),
+ * and while the hook is, such a program cannot be attached.
+ */
+static int portres_hook_register_direct(struct portres_hook *hook)
+{
+	int err;
+
+	err = ftrace_set_filter_ip(&hook->ops, hook->addr, 0, 0);
+	if (err) {
+		pr_err("cannot trace %s: %d\n", hook->name, err);
+		return err;
+	}
+#ifdef PORTRES_HAVE_FTRACE_DIRECT_MULTI
+	err = register_ftrace_direct_multi(&hook->ops,
+					   (unsigned long)hook->stub);
+#else
+	err = register_ftrace_direct(&hook->ops, (unsigned long)hook->stub);
+#endif
+	if (err) {
+		if (err == -EBUSY)
+			pr_err("cannot hook %s: kernel.ftrace_enabled is 0, or another module (a livepatch) or a BPF trampoline already attaches to it\n",
+			       hook->name);
+		else
+			pr_err("cannot hook %s: %d\n", hook->name, err);
+		ftrace_set_filter_ip(&hook->ops, hook->addr, 1, 0);
+		return err;
+	}
+	hook->registered = true;
+	return 0;
+}
+
+static void portres_hook_unregister_direct(struct portres_hook *hook)
+{
+#ifdef PORTRES_HAVE_FTRACE_DIRECT_MULTI
+	unregister_ftrace_direct_multi(&hook->ops, (unsigned long)hook->stub);
+	ftrace_set_filter_ip(&hook->ops, hook->addr, 1, 0);
+#else
+	unregister_ftrace_direct(&hook->ops, (unsigned long)hook->stub, true);
+#endif
+}
+
 /**
  * portres_hook_register() - start redirecting the calls of a function
  * @hook: the hook, its function found by portres_hook_find() and its
- *        callback (@hook->thunk) set
+ *        stub (@hook->stub) or callback (@hook->thunk) set
  *
  * Return: 0 or the error of ftrace.
  */
 int portres_hook_register(struct portres_hook *hook)
 {
 	int err;
+
+	if (hook->stub)
+		return portres_hook_register_direct(hook);
 
 	/*
 	 * As livepatch registers: the light trampoline where the
@@ -137,7 +191,11 @@ void portres_hook_unregister(struct portres_hook *hook)
 {
 	if (!hook->registered)
 		return;
-	unregister_ftrace_function(&hook->ops);
-	ftrace_set_filter_ip(&hook->ops, hook->addr, 1, 0);
+	if (hook->stub) {
+		portres_hook_unregister_direct(hook);
+	} else {
+		unregister_ftrace_function(&hook->ops);
+		ftrace_set_filter_ip(&hook->ops, hook->addr, 1, 0);
+	}
 	hook->registered = false;
 }

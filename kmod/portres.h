@@ -7,6 +7,7 @@
 
 #include <linux/bitops.h>
 #include <linux/ftrace.h>
+#include <linux/hash.h>
 #include <linux/list.h>
 #include <linux/maple_tree.h>
 #include <linux/mutex.h>
@@ -31,7 +32,8 @@ struct socket;
 
 /*
  * The kernel's proc_do_large_bitmap(), which portres wraps, called directly
- * through a static call (bind_hook.c says why), defined in reserved_ports.c.
+ * through a static call (bind_hook.c says why), defined with the other
+ * hooks' in bind_hook.c from hooks.def.
  * Its table is const since Linux 6.11; portres only passes tables to it, so
  * that makes no difference.
  */
@@ -53,6 +55,11 @@ enum portres_proto {
  * clears those and no others.
  */
 #define PORTRES_SOCK_HINT_BITS	12
+
+static inline unsigned int portres_sock_hash(const struct sock *sk)
+{
+	return hash_ptr(sk, PORTRES_SOCK_HINT_BITS);
+}
 
 struct portres_ports {
 	struct rcu_head rcu;	/* first: kvfree_rcu() needs it within 4 KiB */
@@ -272,7 +279,6 @@ int portres_find_free_block(const struct portres_search *s, unsigned int lo,
 int portres_socks_init(void);
 void portres_socks_uninit(void);
 bool portres_socks_none(void);
-bool portres_sock_maybe(struct portres_net *pn, const struct sock *sk);
 bool portres_sock_known(const struct sock *sk);
 struct portres_sock *portres_sock_find(const struct sock *sk);
 struct portres_sock *portres_sock_find_or_add(struct portres_net *pn,
@@ -303,6 +309,8 @@ int portres_assoc_check(const struct portres_resv *resv);
 /* hook.c: one hooked function */
 struct portres_hook {
 	const char *name;
+	/* A hot hook's entry stub (hook_stub.S), or a cold one's callback. */
+	void *stub;
 	ftrace_func_t thunk;
 	unsigned long addr;
 	unsigned long orig;
@@ -347,8 +355,18 @@ void portres_net_init(struct portres_net *pn, struct net *net);
 void portres_net_uninit(struct portres_net *pn);
 void portres_net_check_dead(struct portres_net *pn);
 
-int portres_sk_proto(const struct sock *sk);
-int portres_sk_bind_proto(const struct sock *sk);
+extern unsigned int portres_net_id;
+
+/* The namespaces that may have anything, for the hooks (fastpath.h). */
+#define PORTRES_NET_FILTER_BITS	6
+extern atomic_t portres_net_filter[1 << PORTRES_NET_FILTER_BITS];
+void portres_net_filter_add(const struct net *net, int delta);
+
+static inline unsigned int portres_net_hash(const struct net *net)
+{
+	return hash_ptr(net, PORTRES_NET_FILTER_BITS);
+}
+
 int portres_proto_from_ip(int protocol);
 int portres_proto_to_ip(int proto);
 const char *portres_proto_name(int proto);
@@ -367,7 +385,6 @@ struct portres_bind_section {
 };
 
 void portres_table_tasks_passed(void);
-bool portres_bind_ordered(const struct portres_net *pn);
 bool portres_bind_begin(struct portres_net *pn, struct portres_bind_section *s);
 void portres_bind_end(const struct portres_bind_section *s);
 int portres_port_refused(struct portres_net *pn, const struct sock *sk,

@@ -49,18 +49,7 @@ bool portres_socks_none(void)
 static u16 *portres_sock_hint(struct portres_ports *ports,
 			      const struct sock *sk)
 {
-	return &ports->sock_hints[hash_ptr(sk, PORTRES_SOCK_HINT_BITS)];
-}
-
-/*
- * Fast path, under RCU: false when @sk surely has no record in @pn, true
- * when it may (another socket of the same hash may have one).
- */
-bool portres_sock_maybe(struct portres_net *pn, const struct sock *sk)
-{
-	struct portres_ports *ports = rcu_dereference(pn->ports);
-
-	return ports && READ_ONCE(*portres_sock_hint(ports, sk));
+	return &ports->sock_hints[portres_sock_hash(sk)];
 }
 
 /* Counts a record in, or out, of its hash's hint; the lock is held. */

@@ -22,6 +22,7 @@
 #include <net/netns/generic.h>
 #include <net/sock.h>
 
+#include "fastpath.h"
 #include "portres.h"
 
 static struct rhashtable portres_tokens;
@@ -84,17 +85,20 @@ bool portres_bind_begin(struct portres_net *pn, struct portres_bind_section *s)
 {
 	struct portres_bind_order *order;
 
-	/* RCU keeps @bind_order until srcu_read_lock() (portres_net_uninit). */
-	rcu_read_lock();
-	order = rcu_dereference(pn->bind_order);
+	/*
+	 * RCU (a section with preemption off is one) keeps @bind_order until
+	 * srcu_read_lock() (portres_net_uninit()).
+	 */
+	preempt_disable_notrace();
+	order = rcu_dereference_sched(pn->bind_order);
 	if (!order) {
-		rcu_read_unlock();
+		preempt_enable_notrace();
 		return false;
 	}
 	s->sp = &order->srcu;
 	s->binds = order->binds;
 	s->idx = srcu_read_lock(s->sp);
-	rcu_read_unlock();
+	preempt_enable_notrace();
 	this_cpu_inc(s->binds->begun);
 	/* Counted before the bits are tested: pairs with the acquire's. */
 	smp_mb();
@@ -107,12 +111,6 @@ void portres_bind_end(const struct portres_bind_section *s)
 	smp_mb();
 	this_cpu_inc(s->binds->ended);
 	srcu_read_unlock(s->sp, s->idx);
-}
-
-/* Whether @pn orders its binds: the hooks' callbacks redirect them. */
-bool portres_bind_ordered(const struct portres_net *pn)
-{
-	return rcu_access_pointer(pn->bind_order);
 }
 
 /*
@@ -236,42 +234,6 @@ void portres_table_uninit(void)
 	rhashtable_destroy(&portres_tokens);
 }
 
-/**
- * portres_sk_proto() - the reservation protocol of a socket
- * @sk: the socket
- *
- * Return: PORTRES_TCP or PORTRES_UDP for TCP and UDP sockets of IPv4 and
- * IPv6, -EOPNOTSUPP for any other socket.
- */
-int portres_sk_proto(const struct sock *sk)
-{
-	if (!sk || (sk->sk_family != AF_INET && sk->sk_family != AF_INET6))
-		return -EOPNOTSUPP;
-	if (sk->sk_type == SOCK_STREAM && sk->sk_protocol == IPPROTO_TCP)
-		return PORTRES_TCP;
-	if (sk->sk_type == SOCK_DGRAM && sk->sk_protocol == IPPROTO_UDP)
-		return PORTRES_UDP;
-	return -EOPNOTSUPP;
-}
-
-/**
- * portres_sk_bind_proto() - the protocol whose ports a socket binds
- * @sk: the socket
- *
- * An MPTCP socket binds TCP ports (its first subflow is a TCP socket): the
- * bind hook refuses it a port of another's TCP block as it refuses a TCP
- * socket.  It cannot hold or be associated with a reservation itself.
- *
- * Return: as portres_sk_proto(), and PORTRES_TCP for MPTCP sockets.
- */
-int portres_sk_bind_proto(const struct sock *sk)
-{
-	if (sk && (sk->sk_family == AF_INET || sk->sk_family == AF_INET6) &&
-	    sk->sk_type == SOCK_STREAM && sk->sk_protocol == IPPROTO_MPTCP)
-		return PORTRES_TCP;
-	return portres_sk_proto(sk);
-}
-
 /* Return: PORTRES_TCP or PORTRES_UDP for IPPROTO_TCP or _UDP, or -EINVAL. */
 int portres_proto_from_ip(int protocol)
 {
@@ -355,6 +317,9 @@ void portres_net_uninit(struct portres_net *pn)
 	if (ports)
 		kvfree_rcu(ports, rcu);
 	portres_bind_order_fini(pn);
+	/* Neither is left: the hooks may let the namespace's calls through. */
+	if (ports)
+		portres_net_filter_add(pn->net, -1);
 }
 
 /*
@@ -367,7 +332,25 @@ bool portres_table_idle(void)
 	return !atomic_read(&portres_tokens.nelems) && portres_socks_none();
 }
 
-static unsigned int portres_net_id __read_mostly;
+/*
+ * The namespaces that may have reservations or socket records, counted by
+ * a hash of their struct net: a namespace is counted from before its first
+ * reservation's bitmaps (its struct portres_ports, which the socket
+ * records' hints are in) are out until its end.  The hooks test it first,
+ * and let a call through when its namespace's count is 0, with no look at
+ * the namespace's state: on a host whose reservations are all in other
+ * namespaces, an unrelated call costs a load from this read-mostly array.
+ */
+atomic_t portres_net_filter[1 << PORTRES_NET_FILTER_BITS];
+
+void portres_net_filter_add(const struct net *net, int delta)
+{
+	atomic_add(delta, &portres_net_filter[portres_net_hash(net)]);
+	/* Counted before the ports, and the order of binds, are published. */
+	smp_mb__after_atomic();
+}
+
+unsigned int portres_net_id __read_mostly;
 
 /* Return: the state of @net.  Called under RCU or with a reference. */
 struct portres_net *portres_pernet(const struct net *net)
@@ -421,8 +404,11 @@ static struct portres_ports *portres_ports_get(struct portres_net *pn)
 	if (ports)
 		return ports;
 	ports = kvzalloc(sizeof(*ports), GFP_KERNEL_ACCOUNT);
-	if (ports)
-		rcu_assign_pointer(pn->ports, ports);
+	if (!ports)
+		return NULL;
+	/* Before the ports, and so before the order of binds, are seen. */
+	portres_net_filter_add(pn->net, 1);
+	rcu_assign_pointer(pn->ports, ports);
 	return ports;
 }
 
@@ -843,6 +829,16 @@ int portres_port_refused(struct portres_net *pn, const struct sock *sk,
 	struct portres_resv *resv;
 	struct portres_sock *ps;
 	int refused = 0;
+
+	/* The common case first: no reservation covers @port, no sharing. */
+	preempt_disable_notrace();
+	ports = rcu_dereference_sched(pn->ports);
+	if (!ports || (!test_bit(port, ports->busy[proto]) &&
+		       !sk->sk_reuseport)) {
+		preempt_enable_notrace();
+		return 0;
+	}
+	preempt_enable_notrace();
 
 	rcu_read_lock();
 	ports = rcu_dereference(pn->ports);

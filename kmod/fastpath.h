@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * portres: what the hooks test on every call of a hooked function, inline.
+ *
+ * While the hot hooks are registered, every TCP and UDP bind, connect,
+ * send and close on the host calls into portres (bind_hook.c).  An
+ * unrelated call, in a namespace with no reservation and no socket record,
+ * is let through after a few loads: its socket's family, type and
+ * protocol, its namespace, and that namespace's count in the filter
+ * (table.c).  It stores to no memory at all.
+ */
+#ifndef _PORTRES_FASTPATH_H
+#define _PORTRES_FASTPATH_H
+
+#include <linux/atomic.h>
+#include <linux/preempt.h>
+#include <linux/rcupdate.h>
+#include <net/netns/generic.h>
+#include <net/sock.h>
+
+#include "portres.h"
+
+/**
+ * portres_sk_proto() - the reservation protocol of a socket
+ * @sk: the socket
+ *
+ * Return: PORTRES_TCP or PORTRES_UDP for TCP and UDP sockets of IPv4 and
+ * IPv6, -EOPNOTSUPP for any other socket.
+ */
+static inline int portres_sk_proto(const struct sock *sk)
+{
+	if (!sk || (sk->sk_family != AF_INET && sk->sk_family != AF_INET6))
+		return -EOPNOTSUPP;
+	if (sk->sk_type == SOCK_STREAM && sk->sk_protocol == IPPROTO_TCP)
+		return PORTRES_TCP;
+	if (sk->sk_type == SOCK_DGRAM && sk->sk_protocol == IPPROTO_UDP)
+		return PORTRES_UDP;
+	return -EOPNOTSUPP;
+}
+
+/**
+ * portres_sk_bind_proto() - the protocol whose ports a socket binds
+ * @sk: the socket
+ *
+ * An MPTCP socket binds TCP ports (its first subflow is a TCP socket): the
+ * bind hook refuses it a port of another's TCP block as it refuses a TCP
+ * socket.  It cannot hold or be associated with a reservation itself.
+ *
+ * Return: as portres_sk_proto(), and PORTRES_TCP for MPTCP sockets.
+ */
+static inline int portres_sk_bind_proto(const struct sock *sk)
+{
+	if (sk && (sk->sk_family == AF_INET || sk->sk_family == AF_INET6) &&
+	    sk->sk_type == SOCK_STREAM && sk->sk_protocol == IPPROTO_MPTCP)
+		return PORTRES_TCP;
+	return portres_sk_proto(sk);
+}
+
+/*
+ * Whether @net may have a reservation or a socket record: false when it
+ * surely has neither, and a call of a socket of it is the stack's alone.
+ */
+static __always_inline bool portres_net_maybe(const struct net *net)
+{
+	return atomic_read(&portres_net_filter[portres_net_hash(net)]);
+}
+
+/*
+ * The state of @net, as net_generic() finds it, in a read section of RCU
+ * of any flavour (preemption off is one): @net->gen may be replaced, and
+ * the old one freed after a grace period, when another subsystem registers.
+ */
+static __always_inline struct portres_net *
+portres_pernet_fast(const struct net *net)
+{
+	struct net_generic *ng;
+
+	ng = rcu_dereference_check(net->gen, rcu_read_lock_any_held());
+	return ng->ptr[portres_net_id];
+}
+
+/* The state of @sk's namespace, which @sk keeps alive. */
+static __always_inline struct portres_net *
+portres_pernet_sk(const struct sock *sk)
+{
+	struct portres_net *pn;
+
+	preempt_disable_notrace();
+	pn = portres_pernet_fast(sock_net(sk));
+	preempt_enable_notrace();
+	return pn;
+}
+
+/*
+ * False when @sk surely has no record in @pn, true when it may (another
+ * socket of the same hash may have one).  The records' hints are freed
+ * with the namespace's ports, after a grace period of RCU.
+ */
+static __always_inline bool portres_sock_maybe(struct portres_net *pn,
+					       const struct sock *sk)
+{
+	struct portres_ports *ports;
+	bool maybe;
+
+	preempt_disable_notrace();
+	ports = rcu_dereference_sched(pn->ports);
+	maybe = ports && READ_ONCE(ports->sock_hints[portres_sock_hash(sk)]);
+	preempt_enable_notrace();
+	return maybe;
+}
+
+/* Whether @pn orders its binds: the hooks redirect them (table.c). */
+static __always_inline bool portres_bind_ordered(const struct portres_net *pn)
+{
+	return rcu_access_pointer(pn->bind_order);
+}
+
+#endif /* _PORTRES_FASTPATH_H */
