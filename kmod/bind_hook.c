@@ -62,6 +62,7 @@
 
 #include "compat.h"
 #include "fastpath.h"
+#include "hooks.h"
 #include "portres.h"
 
 /*
@@ -83,8 +84,12 @@ static DEFINE_PER_CPU(long, portres_inflight);
  * them faults; a direct call is not checked.  make check disassembles the
  * module to show that it makes no indirect call at all.
  */
-#define PORTRES_HOOK(name, function, type, args, kind, params) \
-	DEFINE_STATIC_CALL_NULL(portres_orig_##name, type);
+#define PORTRES_HOOK(name, function, type, args, kind, params)		\
+	DEFINE_STATIC_CALL_NULL(portres_orig_##name, type);		\
+	static void portres_##name##_set_orig(void *fn)		\
+	{								\
+		static_call_update(portres_orig_##name, (typeof(&type))fn); \
+	}
 #include "hooks.def"
 #undef PORTRES_HOOK
 
@@ -95,24 +100,6 @@ enum portres_hook_id {
 #undef PORTRES_HOOK
 	PORTRES_NHOOKS,
 };
-
-/*
- * The policy of each hook: whether to redirect a call (under RCU, in
- * constant time, counting it in portres_inflight when it does), and the
- * wrapper that replaces the function for the calls redirected.  The
- * stubs, hook_stub.S's, call them.
- */
-#define PORTRES_POLICY_HOT(name, type, params)				\
-	void portres_##name##_stub(void);				\
-	bool portres_##name##_redirect params;				\
-	typeof(type) portres_##name##_wrap;
-#define PORTRES_POLICY_HOT6	PORTRES_POLICY_HOT
-#define PORTRES_POLICY_COLD(name, type, params)
-#define PORTRES_POLICY_CALL(name, type, params)
-#define PORTRES_HOOK(name, function, type, args, kind, params) \
-	PORTRES_POLICY_##kind(name, type, params)
-#include "hooks.def"
-#undef PORTRES_HOOK
 
 static struct portres_hook portres_hooks[PORTRES_NHOOKS];
 
@@ -690,16 +677,11 @@ static struct portres_hook portres_hooks[PORTRES_NHOOKS] = {
 /* Points the static call of a hooked function at the function. */
 static void portres_hook_set_original(enum portres_hook_id id, void *fn)
 {
-	switch (id) {
 #define PORTRES_HOOK(name, function, type, args, kind, params)		\
-	case PORTRES_HOOK_##name:					\
-		static_call_update(portres_orig_##name, (typeof(&type))fn); \
-		break;
+	(id == PORTRES_HOOK_##name ? portres_##name##_set_orig(fn) : (void)0),
 #include "hooks.def"
 #undef PORTRES_HOOK
-	default:
-		WARN_ON_ONCE(1);
-	}
+	WARN_ON_ONCE(id >= PORTRES_NHOOKS);
 }
 
 /* Finds a hooked function and points its static call at it. */
