@@ -20,7 +20,9 @@
 #  - each wrapper calls its original, and the module calls
 #    kallsyms_lookup_name(), through a static call: a direct call to the
 #    static call's trampoline, which the kernel patches into a direct call
-#    to the target.
+#    to the target; each hot hook's entry stub (kmod/hook_stub.S) calls
+#    its policy and jumps to its wrapper directly.  The hooks are read
+#    from kmod/hooks.def.
 # Prints what it finds wrong and exits 1, or exits 0.
 set -uo pipefail
 ko=${1:?usage: ibt_check.sh MODULE.ko}
@@ -53,23 +55,32 @@ fi
 calls_in() {	# calls_in FUNCTION: the call targets of FUNCTION, or of all
 	awk -v f="<$1>:" '
 		/^[0-9a-f]+ <.*>:$/ { inside = (f == "<*>:" || $2 == f) }
-		inside && $2 == "R_X86_64_PLT32" { sub(/-0x4$/, "", $3); print $3 }
+		inside && $2 ~ /^R_X86_64_(PLT|PC)32$/ { sub(/-0x4$/, "", $3); print $3 }
 	' <<<"$dis"
 }
-for pair in '*:portres_orig_bind' \
-	    portres_connect_wrap:portres_orig_connect \
-	    portres_listen_wrap:portres_orig_listen \
-	    portres_sendmsg_wrap:portres_orig_sendmsg \
-	    portres_csk_get_port_wrap:portres_orig_csk_get_port \
-	    portres_udp_get_port_wrap:portres_orig_udp_get_port \
-	    portres_hash_connect_wrap:portres_orig_hash_connect \
-	    portres_hash_connect6_wrap:portres_orig_hash_connect6 \
-	    portres_release_wrap:portres_orig_release \
-	    portres_rp_sysctl:portres_orig_sysctl \
-	    '*:portres_kallsyms_lookup_name'; do
+# The hooks, from the list the module is built from: a hot hook's wrapper
+# calls its original through its static call, and its entry stub calls its
+# policy and jumps to its wrapper, both directly; the module calls the
+# others' originals through theirs.
+hooks=$(sed -n 's/^PORTRES_HOOK(\([a-z0-9_]*\), *[a-z0-9_]*, *[a-z0-9_]*, *[0-9], *\([A-Z0-9]*\),.*/\1 \2/p' \
+	"$(dirname "$0")/../kmod/hooks.def")
+if [ -z "$hooks" ]; then
+	echo "no hook found in kmod/hooks.def"
+	exit 2
+fi
+pairs=('*:__SCT__portres_kallsyms_lookup_name')
+while read -r name kind; do
+	case $kind in
+	HOT*) pairs+=("portres_${name}_wrap:__SCT__portres_orig_$name"
+		      "portres_${name}_stub:portres_${name}_redirect"
+		      "portres_${name}_stub:portres_${name}_wrap") ;;
+	*) pairs+=("*:__SCT__portres_orig_$name") ;;
+	esac
+done <<<"$hooks"
+for pair in "${pairs[@]}"; do
 	fn=${pair%%:*} call=${pair#*:}
-	if ! calls_in "$fn" | grep -x "__SCT__$call" >/dev/null; then
-		echo "${fn/#\*/the module} does not call through the static call $call"
+	if ! calls_in "$fn" | grep -x "$call" >/dev/null; then
+		echo "${fn/#\*/the module} does not call $call directly"
 		bad=1
 	fi
 done
