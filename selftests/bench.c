@@ -364,7 +364,7 @@ static void bench_unrelated(void)
 	static const double target[NCOND] = { 0, 1.005, 1.02, 1.03 };
 	/*
 	 * make check's bounds (-u): the target where it is met; where it is
-	 * not yet (README, "Benchmarks"), above what every tested kernel
+	 * not yet (Documentation/benchmarks.md), above what every tested kernel
 	 * measures now, so that a regression fails.
 	 */
 	static const double guard[NCOND] = { 0, 1.005, 1.10, 1.18 };
