@@ -289,8 +289,9 @@ struct portres_persistent {
  * Errors of netlink GET, netlink LOOKUP:
  *	ENOENT		no reservation holds that port (GET); no persistent
  *			reservation of exactly that block (LOOKUP)
- * Errors of netlink CREATE, netlink DELETE:
+ * Errors of netlink CREATE, netlink DELETE, netlink LOOKUP:
  *	EINVAL		the block runs past 65535
+ * Errors of netlink CREATE, netlink DELETE:
  *	EACCES		no CAP_NET_ADMIN over the namespace
  * Errors of netlink CREATE:
  *	EADDRINUSE	the block overlaps a reservation or a port in use
