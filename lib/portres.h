@@ -6,6 +6,26 @@
  * on failure; errno itself is left alone.  Ports are in host byte order.
  * Each call opens /dev/portres and closes it again: the library holds no
  * descriptor between calls.
+ *
+ * Errors: each function returns the errnos of the kernel's call that it
+ * makes, listed in <linux/portres.h> ("Errors of acquire", ...), but for
+ * EFAULT (the argument structures are the library's own), and these, in
+ * the same form (selftests/errno_check.py checks libportres(3) against
+ * both):
+ *
+ * Errors of version, acquire, associate, release, create, delete, lookup:
+ *	ENODEV		the module is not loaded (there is no /dev/portres)
+ * Errors of acquire, lookup:
+ *	EFAULT		@token is NULL
+ * Errors of create, delete, lookup:
+ *	EOPNOTSUPP	the module is too old for persistent reservations
+ *			(ABI version 1)
+ * Errors of create, delete:
+ *	EROFS		in the initial namespace, the kernel allowed it, but
+ *			the block could be saved to neither the
+ *			configuration file nor the state file: undone (another
+ *			error of the file, such as ENOSPC, is returned as it
+ *			is)
  */
 #ifndef PORTRES_H
 #define PORTRES_H
@@ -81,11 +101,6 @@ PORTRES_API int portres_release(int sockfd, uint64_t token);
  * be written, the reservation is undone and -EROFS returned (another
  * error of the file, such as -ENOSPC, as it is): -EACCES is only ever
  * the kernel's refusal.
- * -EINVAL: bad protocol, flags, start, count.  -EADDRINUSE: the block
- * overlaps a reservation or a port in use.  -EDQUOT: a network namespace
- * that a user namespace other than the initial one owns holds
- * max_ns_persistent persistent reservations already.  -EOPNOTSUPP: the
- * module is too old for persistent reservations.
  */
 PORTRES_API int portres_persistent_create(int protocol, uint16_t start,
 					  uint16_t count, unsigned int flags,

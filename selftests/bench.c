@@ -365,9 +365,9 @@ static void bench_unrelated(void)
 	/*
 	 * make check's bounds (-u): the target where it is met (no
 	 * reservation, and 10,000 in another namespace); in the same
-	 * namespace, where it is not yet (README, "Benchmarks"), above what
-	 * every tested kernel measures now (at most 1.07), so that a
-	 * regression fails.
+	 * namespace, where it is not yet (Documentation/benchmarks.md),
+	 * above what every tested kernel measures now (at most 1.07), so
+	 * that a regression fails.
 	 */
 	static const double guard[NCOND] = { 0, 1.005, 1.02, 1.10 };
 	long long *v[NCOND][NOPS];

@@ -209,6 +209,16 @@ done
 [ $man_ok = 1 ] && result ok "man pages: version $version from VERSION; portresctl(8) names every option, installed file and page" ||
 	result fail "man pages: version from VERSION; portresctl(8) names every option, installed file and page"
 
+# The errno contract has one source, uapi/linux/portres.h (and lib/portres.h
+# for what the library adds): README, Documentation/ and the man pages list
+# no errnos for a call, or exactly those.
+if python3 selftests/errno_check.py >"$work/errno-check.log" 2>&1; then
+	result ok "errnos: every document and man page lists those of uapi/linux/portres.h for each call"
+else
+	cat "$work/errno-check.log"
+	result fail "errnos: every document and man page lists those of uapi/linux/portres.h for each call"
+fi
+
 # The bash completion, run as bash-completion would (its two helpers
 # stubbed): completions for a command, show's words, add's protocol, an
 # option.

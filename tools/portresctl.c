@@ -9,13 +9,25 @@
  *	portresctl [OPTIONS] add tcp|udp START COUNT [exclusive]
  *	portresctl [OPTIONS] delete tcp|udp START COUNT
  *	portresctl [OPTIONS] monitor
- *	portresctl [OPTIONS] restore [--check] [FILE]
+ *	portresctl [OPTIONS] restore [-c|--check] [FILE]
  *	portresctl [OPTIONS] holders
- *	portresctl -V
+ *	portresctl -V|--version
+ *
+ * show lists the reservations (netns: the namespace's cookie and refused
+ * binds); lookup gives a persistent block's token; add and delete make and
+ * end persistent blocks (in the initial namespace also in the
+ * configuration file, by lib/conf.c's transaction); monitor prints each
+ * reservation made or ended; restore creates the blocks of
+ * /etc/portres.conf and of the state file (portres-restore.service runs
+ * it when /dev/portres appears; --check reads a file and applies
+ * nothing); holders lists the processes that hold /dev/portres open, and
+ * so keep the module loaded.
  *
  * Options may come anywhere on the line, as in iproute2 (getopt_long).
- * Exit status: 0 on success, 1 when the kernel refuses (the message says
- * why, with the kernel's extended ack), 2 for bad arguments.
+ * Exit status: 0 on success; 1 when the kernel refuses (the message says
+ * why, with the kernel's extended ack), the module cannot be loaded, a
+ * line of the file is not restored (or, with --check, is bad), or the
+ * namespace of -n cannot be entered; 2 for bad arguments.
  */
 #define _GNU_SOURCE
 #include <ctype.h>

@@ -3,7 +3,7 @@
 # make bench: boots each installed Debian kernel that has headers (or KVER)
 # in QEMU and runs selftests/bench.c; prints its table, writes its figures
 # to build/bench-KVER.json and, when every kernel's run went through, the
-# table of README.md's "Benchmarks" (bench-readme.py).
+# table of Documentation/benchmarks.md (bench-doc.py).
 #
 # The guests run on one vCPU under QEMU's instruction counting
 # (run-guest.sh -I), so every figure is a ratio of instruction counts;
@@ -52,5 +52,5 @@ for kver in $kvers; do
 	[ $krc -eq 0 ] && [ -s "build/bench-$kver.json" ] || rc=1
 	runs+=("$kver=build/bench-$kver.json")
 done
-[ $rc -eq 0 ] && python3 selftests/qemu/bench-readme.py README.md "${runs[@]}"
+[ $rc -eq 0 ] && python3 selftests/qemu/bench-doc.py Documentation/benchmarks.md "${runs[@]}"
 exit $rc

@@ -15,29 +15,73 @@
  * @fd and to its protocol: TCP for a SOCK_STREAM/IPPROTO_TCP socket, UDP for
  * a SOCK_DGRAM/IPPROTO_UDP one, IPv4 and IPv6 sharing one port space.
  *
+ * Errors.  Each call's errnos are listed below it, one block per call or
+ * group of calls, in one form that selftests/errno_check.py reads: a line
+ * "Errors of CALL, CALL (MACRO):", then one line per errno (or errnos of
+ * one meaning), a tab, the errno, a tab and its meaning, continued on
+ * lines that begin with two tabs.  This header is the one source of the
+ * errno contract: README, Documentation/ and the man pages either list
+ * no errnos for a call, or exactly these (make check compares them).
+ *
+ * Errors of version, acquire, associate, release, create, delete, lookup
+ * (every PORTRES_IOC_*):
+ *	EFAULT		the argument's memory cannot be read or written
+ * Errors of ioctl (any other command):
+ *	ENOTTY		unknown command
+ *
+ * PORTRES_IOC_VERSION: the module's PORTRES_ABI_VERSION, a __u32.
+ *
  * PORTRES_IOC_ACQUIRE: reserve @count ports starting at @start on the
  *	socket @fd (start 0: any free block of the namespace's
  *	ip_local_port_range).  On success @start and @count describe the block
  *	and @token identifies it.  The reservation lives until the last close
  *	of @fd's socket or PORTRES_IOC_RELEASE, whichever comes first.
- *	EINVAL: count 0, block past 65535, reserved field not zero.
- *	EADDRINUSE: overlaps a reservation or a bound port.
- *	EDQUOT: the caller's user, or a user who made its user namespace
- *	or one above it, would hold more ports in runtime reservations of the
- *	namespace than the module parameter max_user_ports allows, or all
- *	limited callers more than max_ns_ports (callers with CAP_NET_ADMIN
- *	over the namespace are not limited).
- *	ENOTSOCK, EBADF: @fd is not a socket.  EOPNOTSUPP: not TCP or UDP.
  * PORTRES_IOC_ASSOCIATE: let socket @fd take its port from the reservation
  *	@token when it is bound to port 0 or bound implicitly by connect(),
  *	listen() or sendmsg().
- *	EINVAL: socket already bound or associated, unknown token, token of
- *	the other protocol or another namespace.  EACCES: the reservation
- *	belongs to another process.
  * PORTRES_IOC_RELEASE: end the reservation @token early; the namespace is
  *	that of socket @fd.  Ports already bound stay with their sockets.
- *	EINVAL: unknown token, or the token of a persistent reservation.
- *	EACCES: the reservation belongs to another process.
+ *
+ * Errors of acquire, associate, release (PORTRES_IOC_ACQUIRE, _ASSOCIATE,
+ * _RELEASE):
+ *	EBADF, ENOTSOCK	@fd is not open, or not a socket
+ *	EOPNOTSUPP	not a TCP or UDP socket of IPv4 or IPv6 (UNIX, raw,
+ *			UDP-Lite, ICMP, MPTCP, ...)
+ * Errors of acquire (PORTRES_IOC_ACQUIRE):
+ *	EINVAL		count 0, the block runs past 65535, or @token not 0
+ *	EACCES		the block starts below the namespace's
+ *			ip_unprivileged_port_start and the caller has no
+ *			CAP_NET_BIND_SERVICE over the namespace (a
+ *			reservation gives no more than bind() would)
+ *	EADDRINUSE	the block overlaps a reservation or a port in use;
+ *			no free block (start 0)
+ *	EDQUOT		the caller has no CAP_NET_ADMIN over the namespace,
+ *			and it, or a user who made its user namespace or one
+ *			above it, would hold more ports in runtime
+ *			reservations of the namespace than the module
+ *			parameter max_user_ports allows, or all such callers
+ *			together more than max_ns_ports
+ *	EBUSY		the hooks cannot be registered: another module (a
+ *			livepatch) modifies the calls of a function portres
+ *			hooks; the kernel log names it
+ *	ENOMEM		out of memory, or past the caller's memory cgroup
+ * Errors of associate (PORTRES_IOC_ASSOCIATE):
+ *	EINVAL		@reserved not 0; the socket is bound or associated
+ *			already; unknown token, or one of the other protocol
+ *			or another namespace
+ *	EACCES		the reservation belongs to another process, or is
+ *			persistent and the caller has no CAP_NET_ADMIN over
+ *			the namespace
+ *	EDQUOT		the reservation has as many associated sockets as it
+ *			may: max_resv_sockets for a caller without
+ *			CAP_NET_ADMIN, 65535 for any
+ *	EBUSY		the hooks cannot be registered (as for acquire)
+ *	ENOMEM		out of memory, or past the caller's memory cgroup
+ * Errors of release (PORTRES_IOC_RELEASE):
+ *	EINVAL		@reserved not 0; unknown token (never acquired,
+ *			released already, its socket closed), or the token of
+ *			a persistent reservation (delete it instead)
+ *	EACCES		the reservation belongs to another process
  *
  * Persistent reservations (ABI version 2) belong to the caller's network
  * namespace and to no socket; they last until deleted, or until the module
@@ -55,11 +99,47 @@
  *	block.  Needs CAP_NET_ADMIN over the namespace.
  * PORTRES_IOC_LOOKUP: set @token to that of the persistent reservation of
  *	exactly that block.  Anyone may look up.
- *	EINVAL: @protocol not IPPROTO_TCP or IPPROTO_UDP, start or count 0,
- *	block past 65535, unknown flag, reserved field or input token not 0.
- *	EACCES: no CAP_NET_ADMIN.  EADDRINUSE (create): overlaps a reservation
- *	or a port in use.  ENOENT (delete, lookup): no persistent reservation
- *	of exactly that block.
+ *
+ * Errors of create, delete, lookup (PORTRES_IOC_CREATE, _DELETE, _LOOKUP):
+ *	EINVAL		@protocol not IPPROTO_TCP or IPPROTO_UDP, start or
+ *			count 0, the block runs past 65535, an unknown flag,
+ *			@reserved or the input @token not 0
+ * Errors of create, delete (PORTRES_IOC_CREATE, _DELETE):
+ *	EACCES		no CAP_NET_ADMIN over the namespace
+ * Errors of create (PORTRES_IOC_CREATE):
+ *	EADDRINUSE	the block overlaps a reservation (runtime or
+ *			persistent) or a port in use
+ *	EDQUOT		the namespace is owned by a user namespace other than
+ *			the initial one and holds max_ns_persistent persistent
+ *			reservations already
+ *	EBUSY		the hooks cannot be registered (as for acquire)
+ *	ENOMEM		out of memory, or past the caller's memory cgroup
+ * Errors of delete, lookup (PORTRES_IOC_DELETE, _LOOKUP):
+ *	ENOENT		no persistent reservation of exactly that block
+ *
+ * Sockets that portres concerns get these errnos from the calls that bind
+ * them (an associated socket's implicit bind is that of connect(),
+ * listen() and sendmsg(), and of sendto() and send() with it):
+ *
+ * Errors of bind, connect, listen, sendmsg:
+ *	EACCES		an LSM refuses the port of the block the socket was
+ *			given (or returns its own errno), as it would refuse
+ *			bind() to it; or the port is below
+ *			ip_unprivileged_port_start and the caller has no
+ *			CAP_NET_BIND_SERVICE, as bind() would refuse it
+ *	EADDRINUSE	an associated socket, and no free port left in its
+ *			block
+ * Errors of bind:
+ *	EACCES		an explicit bind into a block the socket is not
+ *			associated with (also when the bind raced the acquire
+ *			and reached the stack's port choice after it)
+ *	EADDRINUSE	a socket with SO_REUSEPORT binds a port that the
+ *			sockets of a reservation share, without being
+ *			associated with that reservation (also after its
+ *			release, while they hold the port)
+ * Errors of connect:
+ *	EADDRNOTAVAIL	an unbound TCP socket associated while its connect()
+ *			was already past portres' connect hook
  */
 #ifndef _UAPI_LINUX_PORTRES_H
 #define _UAPI_LINUX_PORTRES_H
@@ -196,9 +276,33 @@ struct portres_persistent {
  *	  PORTRES_A_REFUSED	u64	binds portres refused in it since the
  *					module loaded (EACCES, EADDRINUSE)
  *	  PORTRES_A_INIT_NETNS	flag	it is the initial namespace
- * Errors are those of the ioctls above, except that the policy refuses a
- * start or count of 0 with ERANGE, and an attribute of the wrong size, or
- * one a request does not take, with EINVAL.
+ *
+ * Every request is checked against its command's policy first:
+ * Errors of netlink GET, netlink CREATE, netlink DELETE, netlink LOOKUP,
+ * netlink NETNS (PORTRES_CMD_*):
+ *	EINVAL		an attribute of the wrong size, or one the request does
+ *			not take
+ * Errors of netlink GET, netlink CREATE, netlink DELETE, netlink LOOKUP:
+ *	EINVAL		a required attribute is missing, or PORTRES_A_PROTOCOL
+ *			is not IPPROTO_TCP or IPPROTO_UDP
+ *	ERANGE		PORTRES_A_START or PORTRES_A_COUNT is 0
+ * Errors of netlink GET, netlink LOOKUP:
+ *	ENOENT		no reservation holds that port (GET); no persistent
+ *			reservation of exactly that block (LOOKUP)
+ * Errors of netlink CREATE, netlink DELETE, netlink LOOKUP:
+ *	EINVAL		the block runs past 65535
+ * Errors of netlink CREATE, netlink DELETE:
+ *	EACCES		no CAP_NET_ADMIN over the namespace
+ * Errors of netlink CREATE:
+ *	EADDRINUSE	the block overlaps a reservation or a port in use
+ *	EDQUOT		as for PORTRES_IOC_CREATE: max_ns_persistent
+ *	EBUSY		the hooks cannot be registered (as for acquire); the
+ *			extended ack says so
+ * Errors of netlink DELETE:
+ *	ENOENT		no persistent reservation of exactly that block
+ * Errors of netlink GET, netlink CREATE, netlink LOOKUP, netlink NETNS:
+ *	ENOMEM		no memory for the reply (CREATE: or the block)
+ * The extended ack names the problem.
  */
 #define PORTRES_GENL_NAME		"portres"
 #define PORTRES_GENL_VERSION		1

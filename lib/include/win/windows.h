@@ -4,7 +4,7 @@
  * reservation API (pkg-config --cflags portres-win): the Windows scalar
  * types (<portres/wintypes.h>) and the calling-convention words, which
  * mean nothing on Linux.  It is not Windows: no Win32 functions, handles
- * or wide-character CRT (README.md, "Porting Windows code").
+ * or wide-character CRT (Documentation/porting.md, "Porting Windows code").
  */
 #ifndef PORTRES_WIN_WINDOWS_H
 #define PORTRES_WIN_WINDOWS_H

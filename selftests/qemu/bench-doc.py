@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""make bench: writes the figures of build/bench-KVER.json into README.md,
-between the lines "<!-- bench: begin -->" and "<!-- bench: end -->", one
-column per kernel.  Usage: bench-readme.py README.md KVER=FILE...
+"""make bench: writes the figures of build/bench-KVER.json into
+Documentation/benchmarks.md, between the lines "<!-- bench: begin -->" and
+"<!-- bench: end -->", one column per kernel.
+Usage: bench-doc.py Documentation/benchmarks.md KVER=FILE...
 """
 import json
 import sys
@@ -29,7 +30,7 @@ def target(f):
 
 
 def main():
-    readme, runs = sys.argv[1], sys.argv[2:]
+    doc, runs = sys.argv[1], sys.argv[2:]
     columns, names, dates, clocks = [], [], set(), set()
     for arg in runs:
         kver, path = arg.split("=", 1)
@@ -43,7 +44,7 @@ def main():
                 names.append(f["name"])
         columns.append((kver, figs))
     if not columns:
-        sys.exit("bench-readme: no figures")
+        sys.exit("bench-doc: no figures")
 
     clock = ("counting instructions (-icount shift=0,sleep=off)"
              if clocks == {"instructions"} else "wall-clock")
@@ -59,16 +60,16 @@ def main():
         lines.append(f"| {name} | {target(first)} | " + " | ".join(cells) + " |")
     lines += ["", END]
 
-    with open(readme, encoding="utf-8") as f:
+    with open(doc, encoding="utf-8") as f:
         text = f.read()
     if BEGIN not in text or END not in text:
-        sys.exit(f"bench-readme: {readme} has no {BEGIN} ... {END}")
+        sys.exit(f"bench-doc: {doc} has no {BEGIN} ... {END}")
     head, rest = text.split(BEGIN, 1)
     _, tail = rest.split(END, 1)
-    with open(readme, "w", encoding="utf-8") as f:
+    with open(doc, "w", encoding="utf-8") as f:
         f.write(head + "\n".join(lines) + tail)
-    print(f"bench-readme: {len(names)} figures of {len(columns)} kernels "
-          f"written to {readme}")
+    print(f"bench-doc: {len(names)} figures of {len(columns)} kernels "
+          f"written to {doc}")
 
 
 main()
