@@ -3,14 +3,16 @@
  * portres: the bind hook, and the hooks on the other ways a socket gets a
  * port or goes away.
  *
- * A module cannot register LSM hooks, so the security_socket_*() functions
- * are hooked with ftrace the way livepatch does it: a callback on the
- * function's entry decides in constant time, under RCU, whether portres has
- * anything to do with the call, and if so redirects it to a wrapper in this
- * module.  The wrapper runs in process context, may sleep and take the
- * namespace's mutex, and calls the original function unless it refuses the
- * call.  Calls made from this module are never redirected, which is what
- * lets a wrapper call the original.
+ * A module cannot register LSM hooks, so the functions of kmod/hooks.def
+ * are hooked with ftrace: the hot ones by a direct call from the function's
+ * entry to a stub (hook_stub.S) that asks the hook's policy,
+ * portres_<name>_redirect(), whether portres has anything to do with the
+ * call (in constant time, without sleeping), and if so replaces the call
+ * with portres_<name>_wrap(); the cold one by a callback that redirects the
+ * call to its wrapper, the way livepatch does it.  A wrapper runs in
+ * process context, may sleep and take the namespace's mutex, and calls the
+ * original function past its ftrace call site, through a static call,
+ * unless it refuses the call.
  *
  * Hooked, while anything is reserved (portres_hooks_hold()):
  * - security_socket_connect, security_socket_listen, security_socket_sendmsg:

@@ -189,8 +189,8 @@ struct portres_sock {
  * maple trees of blocks (MT_FLAGS_USE_RCU), reservations and socket
  * records (kfree_rcu), the socket-record and token hash tables (rhashtable,
  * whose bucket tables another namespace may resize at any time: a lookup
- * takes RCU even under @lock).  The hooks' fast path tests @ports->busy and
- * @nsocks only.
+ * takes RCU even under @lock).  The hooks' fast path reads @ports and
+ * @bind_order with preemption off, which is an RCU read section too.
  *
  * @bind_order (table.c, at portres_tasks_epoch) orders binds against new
  * reservations: in a namespace that has one, every call that takes a port
@@ -212,20 +212,24 @@ struct portres_sock {
  * What a socket that has nothing to do with portres pays (bind_hook.c).
  *
  * With nothing reserved anywhere, the hooks on the sockets' paths are not
- * registered: nothing.  Otherwise, per call of a hooked function, ftrace's
- * light trampoline and the function's callback, which read and never write:
- *  - get_port, hash_connect: the socket's family, type and protocol, its
- *    namespace's portres_net (net_generic) and its @bind_order pointer.  A
- *    namespace without reservations stops there.  In one with them, the
- *    call goes on in the wrapper: the socket's count in
- *    @ports->sock_hints, and a socket-record lookup only if it is not 0;
- *    the SRCU read section (SRCU's own per-CPU counters),
- *    the per-CPU counts of @bind_order, @ports->busy (one bit), and, for a
- *    socket with SO_REUSEPORT, @shared; the per-CPU count of tasks inside a
- *    wrapper.
- *  - connect, listen, sendmsg, release: the socket's protocol, inet_num,
- *    its namespace's portres_net and its count in @ports->sock_hints, and
- *    a socket-record lookup only if that is not 0.
+ * registered: nothing.  Otherwise, per call of a hooked function, the
+ * direct call of its stub (hook_stub.S), which keeps the argument
+ * registers, and its policy (fastpath.h), which reads and never writes:
+ *  - every hook: the socket's family, type and protocol, and the count of
+ *    its namespace's hash in portres_net_filter (read-mostly, written at a
+ *    namespace's first reservation and at its end).  A namespace that
+ *    never had a reservation stops there.
+ *  - get_port, hash_connect: with preemption off, its namespace's
+ *    portres_net (net->gen) and its @bind_order pointer.  In a namespace
+ *    that orders its binds, the call goes on in the wrapper: the socket's
+ *    count in @ports->sock_hints, and a socket-record lookup only if it
+ *    is not 0; the SRCU read section (SRCU's own per-CPU counters), the
+ *    per-CPU counts of @bind_order, @ports->busy (one bit), and, for a
+ *    socket with SO_REUSEPORT, @shared; the per-CPU count of tasks inside
+ *    a wrapper.
+ *  - connect, listen, sendmsg, release: inet_num, and with preemption off
+ *    its namespace's portres_net and its count in @ports->sock_hints; a
+ *    socket-record lookup only if that is not 0.
  * The only stores are to per-CPU counters: no cache line that another
  * CPU's binds write is written.
  */
