@@ -63,7 +63,8 @@
  *			together more than max_ns_ports
  *	EBUSY		the hooks cannot be registered: another module (a
  *			livepatch) modifies the calls of a function portres
- *			hooks; the kernel log names it
+ *			hooks, or a BPF trampoline (fentry, fexit) is
+ *			attached to it; the kernel log names it
  *	ENOMEM		out of memory, or past the caller's memory cgroup
  * Errors of associate (PORTRES_IOC_ASSOCIATE):
  *	EINVAL		@reserved not 0; the socket is bound or associated
