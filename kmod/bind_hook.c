@@ -152,7 +152,7 @@ static bool portres_sk_tracked(const struct sock *sk)
 {
 	bool known;
 
-	if (!portres_sock_maybe(portres_pernet_sk(sk), sk))
+	if (!portres_sk_maybe(sk))
 		return false;
 	rcu_read_lock();
 	known = portres_sock_known(sk);
@@ -364,14 +364,11 @@ bool notrace portres_udp_get_port_redirect(struct sock *sk, unsigned short snum,
 	return portres_get_port_wanted(sk);
 }
 
-static bool portres_sk_associated(struct portres_net *pn, const struct sock *sk)
+static bool portres_sk_associated_slow(const struct sock *sk)
 {
 	struct portres_sock *ps;
 	bool assoc;
 
-	/* No lookup for a socket that surely has no record. */
-	if (!portres_sock_maybe(pn, sk))
-		return false;
 	rcu_read_lock();
 	ps = portres_sock_find(sk);
 	assoc = ps && READ_ONCE(ps->resv);
@@ -379,24 +376,19 @@ static bool portres_sk_associated(struct portres_net *pn, const struct sock *sk)
 	return assoc;
 }
 
-/*
- * The port @sk is about to take, @snum unless @sk is associated, unbound
- * and asks for any port: bind() to port 0, or an implicit bind the other
- * hooks did not turn into a bind to a port of the block (listen(), UDP's
- * sendpage on Linux 6.1 to 6.4, or a call that raced the association).
- * It gets a port of its block, which bind() would have required
- * CAP_NET_BIND_SERVICE for below ip_unprivileged_port_start, and which
- * the LSMs are asked about as bind() asks them.
- *
- * Return: the port, or a negative errno.
- */
-static int portres_get_port_enter(struct portres_net *pn, struct sock *sk,
-				  unsigned short snum, bool assoc)
+/* No lookup for a socket that surely has no record. */
+static __always_inline bool portres_sk_associated(struct portres_net *pn,
+						  const struct sock *sk)
+{
+	return portres_sock_maybe(pn, sk) && portres_sk_associated_slow(sk);
+}
+
+/* A port of its block for an associated socket that asks for any. */
+static int portres_get_port_enter_assoc(struct portres_net *pn,
+					struct sock *sk)
 {
 	int port, err;
 
-	if (!assoc || snum || READ_ONCE(inet_sk(sk)->inet_num))
-		return snum;
 	port = portres_take_port(pn, sk);
 	if (port <= 0)
 		return port;
@@ -411,6 +403,27 @@ static int portres_get_port_enter(struct portres_net *pn, struct sock *sk,
 		return err;
 	}
 	return port;
+}
+
+/*
+ * The port @sk is about to take, @snum unless @sk is associated, unbound
+ * and asks for any port: bind() to port 0, or an implicit bind the other
+ * hooks did not turn into a bind to a port of the block (listen(), UDP's
+ * sendpage on Linux 6.1 to 6.4, or a call that raced the association).
+ * It gets a port of its block, which bind() would have required
+ * CAP_NET_BIND_SERVICE for below ip_unprivileged_port_start, and which
+ * the LSMs are asked about as bind() asks them.
+ *
+ * Return: the port, or a negative errno.
+ */
+static __always_inline int portres_get_port_enter(struct portres_net *pn,
+						  struct sock *sk,
+						  unsigned short snum,
+						  bool assoc)
+{
+	if (!assoc || snum || READ_ONCE(inet_sk(sk)->inet_num))
+		return snum;
+	return portres_get_port_enter_assoc(pn, sk);
 }
 
 /*

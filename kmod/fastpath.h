@@ -15,6 +15,7 @@
 #include <linux/atomic.h>
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
+#include <linux/srcu.h>
 #include <net/netns/generic.h>
 #include <net/sock.h>
 
@@ -109,10 +110,82 @@ static __always_inline bool portres_sock_maybe(struct portres_net *pn,
 	return maybe;
 }
 
+/* portres_sock_maybe() in @sk's namespace, which @sk keeps alive. */
+static __always_inline bool portres_sk_maybe(const struct sock *sk)
+{
+	struct portres_ports *ports;
+	bool maybe;
+
+	preempt_disable_notrace();
+	ports = rcu_dereference_sched(portres_pernet_fast(sock_net(sk))->ports);
+	maybe = ports && READ_ONCE(ports->sock_hints[portres_sock_hash(sk)]);
+	preempt_enable_notrace();
+	return maybe;
+}
+
 /* Whether @pn orders its binds: the hooks redirect them (table.c). */
 static __always_inline bool portres_bind_ordered(const struct portres_net *pn)
 {
 	return rcu_access_pointer(pn->bind_order);
+}
+
+/*
+ * Enters a read section of @pn's binds, described in *@s for the end
+ * (table.c says what it orders).
+ * Return: false when @pn has no order of binds, and so no reservation.
+ */
+static __always_inline bool
+portres_bind_begin(struct portres_net *pn, struct portres_bind_section *s)
+{
+	struct portres_bind_order *order;
+
+	/*
+	 * RCU (a section with preemption off is one) keeps @bind_order until
+	 * srcu_read_lock() (portres_net_uninit()).
+	 */
+	preempt_disable_notrace();
+	order = rcu_dereference_sched(pn->bind_order);
+	if (!order) {
+		preempt_enable_notrace();
+		return false;
+	}
+	s->sp = &order->srcu;
+	s->binds = order->binds;
+	s->idx = srcu_read_lock(s->sp);
+	preempt_enable_notrace();
+	this_cpu_inc(s->binds->begun);
+	/* Counted before the bits are tested: pairs with the acquire's. */
+	smp_mb();
+	return true;
+}
+
+static __always_inline void
+portres_bind_end(const struct portres_bind_section *s)
+{
+	/* The port is in the bind table before the bind counts as ended. */
+	smp_mb();
+	this_cpu_inc(s->binds->ended);
+	srcu_read_unlock(s->sp, s->idx);
+}
+
+/*
+ * Whether @sk may not take @port (portres_port_refused_slow()), the common
+ * case inline: no reservation covers @port, and @sk shares no port.
+ */
+static __always_inline int portres_port_refused(struct portres_net *pn,
+						const struct sock *sk,
+						int proto, u16 port)
+{
+	struct portres_ports *ports;
+	bool busy;
+
+	preempt_disable_notrace();
+	ports = rcu_dereference_sched(pn->ports);
+	busy = ports && test_bit(port, ports->busy[proto]);
+	preempt_enable_notrace();
+	if (!busy && !sk->sk_reuseport)
+		return 0;
+	return portres_port_refused_slow(pn, sk, proto, port);
 }
 
 #endif /* _PORTRES_FASTPATH_H */

@@ -389,10 +389,14 @@ struct portres_bind_section {
 };
 
 void portres_table_tasks_passed(void);
-bool portres_bind_begin(struct portres_net *pn, struct portres_bind_section *s);
-void portres_bind_end(const struct portres_bind_section *s);
-int portres_port_refused(struct portres_net *pn, const struct sock *sk,
-			 int proto, u16 port);
+/* A namespace's order of binds against reservations (table.c). */
+struct portres_bind_order {
+	struct srcu_struct srcu;
+	struct portres_binds __percpu *binds;
+};
+
+int portres_port_refused_slow(struct portres_net *pn, const struct sock *sk,
+			      int proto, u16 port);
 
 /* The events of portres_resv_notifier_register(); the data is the resv. */
 enum portres_resv_event {

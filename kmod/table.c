@@ -71,48 +71,6 @@ void portres_table_tasks_passed(void)
 	WRITE_ONCE(portres_tasks_epoch, READ_ONCE(portres_tasks_epoch) + 1);
 }
 
-/* A namespace's order of binds against reservations. */
-struct portres_bind_order {
-	struct srcu_struct srcu;
-	struct portres_binds __percpu *binds;
-};
-
-/*
- * Enters a read section of @pn's binds, described in *@s for the end.
- * Return: false when @pn has no order of binds, and so no reservation.
- */
-bool portres_bind_begin(struct portres_net *pn, struct portres_bind_section *s)
-{
-	struct portres_bind_order *order;
-
-	/*
-	 * RCU (a section with preemption off is one) keeps @bind_order until
-	 * srcu_read_lock() (portres_net_uninit()).
-	 */
-	preempt_disable_notrace();
-	order = rcu_dereference_sched(pn->bind_order);
-	if (!order) {
-		preempt_enable_notrace();
-		return false;
-	}
-	s->sp = &order->srcu;
-	s->binds = order->binds;
-	s->idx = srcu_read_lock(s->sp);
-	preempt_enable_notrace();
-	this_cpu_inc(s->binds->begun);
-	/* Counted before the bits are tested: pairs with the acquire's. */
-	smp_mb();
-	return true;
-}
-
-void portres_bind_end(const struct portres_bind_section *s)
-{
-	/* The port is in the bind table before the bind counts as ended. */
-	smp_mb();
-	this_cpu_inc(s->binds->ended);
-	srcu_read_unlock(s->sp, s->idx);
-}
-
 /*
  * Sums @b's counts, the ended ones first: a bind counted there began
  * before, and is counted among the begun ones too, so that a bind under
@@ -808,7 +766,7 @@ struct portres_resv *portres_resv_find(struct portres_net *pn, u64 token)
 }
 
 /**
- * portres_port_refused() - whether a socket may not take a port
+ * portres_port_refused_slow() - whether a socket may not take a port
  * @pn: the socket's namespace
  * @sk: the socket
  * @proto: the protocol whose port it takes
@@ -822,23 +780,13 @@ struct portres_resv *portres_resv_find(struct portres_net *pn, u64 token)
  * -EADDRINUSE when @sk has SO_REUSEPORT and the sockets of a reservation
  * share @port (assoc.c), which only they may; 0 when @sk may take @port.
  */
-int portres_port_refused(struct portres_net *pn, const struct sock *sk,
-			 int proto, u16 port)
+int portres_port_refused_slow(struct portres_net *pn, const struct sock *sk,
+			      int proto, u16 port)
 {
 	struct portres_ports *ports;
 	struct portres_resv *resv;
 	struct portres_sock *ps;
 	int refused = 0;
-
-	/* The common case first: no reservation covers @port, no sharing. */
-	preempt_disable_notrace();
-	ports = rcu_dereference_sched(pn->ports);
-	if (!ports || (!test_bit(port, ports->busy[proto]) &&
-		       !sk->sk_reuseport)) {
-		preempt_enable_notrace();
-		return 0;
-	}
-	preempt_enable_notrace();
 
 	rcu_read_lock();
 	ports = rcu_dereference(pn->ports);

@@ -18,6 +18,7 @@
 #include <linux/module.h>
 #include <linux/sort.h>
 
+#include "fastpath.h"
 #include "portres.h"
 
 /* Block search: tables of fragmented port spaces. */
