@@ -901,8 +901,10 @@ void portres_hooks_uninit(void)
 	if (portres_hooks_hot)
 		portres_hooks_unregister_hot();
 	mutex_unlock(&portres_hooks_mutex);
-	for (i = PORTRES_NHOOKS - 1; i >= 0; i--)
+	for (i = PORTRES_NHOOKS - 1; i >= 0; i--) {
 		portres_hook_unregister(&portres_hooks[i]);
+		portres_hook_release(&portres_hooks[i]);
+	}
 
 	/*
 	 * No task is redirected any more.  Wait for those inside a wrapper to

@@ -57,18 +57,25 @@ int portres_hook_lookup_init(void)
  * the function and a CALL while someone does.  Entering past it, the
  * wrappers' calls of the originals pass no trampoline at all (the stack
  * is then as it is at the function's entry: the site pushes nothing that
- * stays).  Anything else there, and the wrappers call the function's
- * entry, and the callback lets calls from this module through.
+ * stays).  The boot seals the ENDBR64 of a function whose address the
+ * kernel never takes (on Debian's 6.12: the security_socket_*() functions)
+ * by writing a 4-byte NOP over it.  Anything else there, and a hot hook
+ * cannot be had (its stub would be called again); the cold hook's wrapper
+ * calls the function's entry, and its callback lets calls from this module
+ * through.
  */
 static unsigned long portres_hook_past_fentry(unsigned long addr)
 {
 	static const u8 endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
+	/* What the boot writes over the ENDBR64 it seals (asm/ibt.h). */
+	static const u8 endbr64_sealed[] = { 0x66, 0x0f, 0x1f, 0x00 };
 	static const u8 nop5[] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
 	const u8 *p = (const u8 *)addr;
 
 	if (!IS_ENABLED(CONFIG_X86_64))
 		return 0;
-	if (!memcmp(p, endbr64, sizeof(endbr64)))
+	if (!memcmp(p, endbr64, sizeof(endbr64)) ||
+	    !memcmp(p, endbr64_sealed, sizeof(endbr64_sealed)))
 		p += sizeof(endbr64);
 	if (memcmp(p, nop5, sizeof(nop5)) && p[0] != 0xe8)
 		return 0;
@@ -87,11 +94,20 @@ int portres_hook_find(struct portres_hook *hook)
 		return -ENOENT;
 	}
 	hook->orig = portres_hook_past_fentry(hook->addr);
-	if (!hook->orig) {
-		pr_info("%s does not begin with an ftrace call site: its wrapper calls its entry\n",
-			hook->name);
-		hook->orig = hook->addr;
+	if (hook->orig)
+		return 0;
+	/*
+	 * A hot hook's wrapper would call the entry into its own stub again;
+	 * the cold hook's callback lets the module's calls through.
+	 */
+	if (hook->stub) {
+		pr_err("%s does not begin with an ftrace call site that portres knows\n",
+		       hook->name);
+		return -EOPNOTSUPP;
 	}
+	pr_info("%s does not begin with an ftrace call site: its wrapper calls its entry\n",
+		hook->name);
+	hook->orig = hook->addr;
 	return 0;
 }
 
@@ -108,10 +124,14 @@ static int portres_hook_register_direct(struct portres_hook *hook)
 {
 	int err;
 
-	err = ftrace_set_filter_ip(&hook->ops, hook->addr, 0, 0);
-	if (err) {
-		pr_err("cannot trace %s: %d\n", hook->name, err);
-		return err;
+	/* The filter stays from the first registration to the unload. */
+	if (!hook->filtered) {
+		err = ftrace_set_filter_ip(&hook->ops, hook->addr, 0, 0);
+		if (err) {
+			pr_err("cannot trace %s: %d\n", hook->name, err);
+			return err;
+		}
+		hook->filtered = true;
 	}
 #ifdef PORTRES_HAVE_FTRACE_DIRECT_MULTI
 	err = register_ftrace_direct_multi(&hook->ops,
@@ -125,7 +145,6 @@ static int portres_hook_register_direct(struct portres_hook *hook)
 			       hook->name);
 		else
 			pr_err("cannot hook %s: %d\n", hook->name, err);
-		ftrace_set_filter_ip(&hook->ops, hook->addr, 1, 0);
 		return err;
 	}
 	hook->registered = true;
@@ -136,10 +155,17 @@ static void portres_hook_unregister_direct(struct portres_hook *hook)
 {
 #ifdef PORTRES_HAVE_FTRACE_DIRECT_MULTI
 	unregister_ftrace_direct_multi(&hook->ops, (unsigned long)hook->stub);
-	ftrace_set_filter_ip(&hook->ops, hook->addr, 1, 0);
 #else
-	unregister_ftrace_direct(&hook->ops, (unsigned long)hook->stub, true);
+	unregister_ftrace_direct(&hook->ops, (unsigned long)hook->stub, false);
 #endif
+}
+
+/* At the unload, once the hook is unregistered for good. */
+void portres_hook_release(struct portres_hook *hook)
+{
+	if (hook->filtered)
+		ftrace_free_filter(&hook->ops);
+	hook->filtered = false;
 }
 
 /**

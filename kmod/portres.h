@@ -322,12 +322,14 @@ struct portres_hook {
 	bool optional;
 	bool cold;
 	bool registered;
+	bool filtered;
 };
 
 int portres_hook_lookup_init(void);
 int portres_hook_find(struct portres_hook *hook);
 int portres_hook_register(struct portres_hook *hook);
 void portres_hook_unregister(struct portres_hook *hook);
+void portres_hook_release(struct portres_hook *hook);
 
 /* trace.c */
 int portres_refused(struct portres_net *pn, int proto, u16 port,

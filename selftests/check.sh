@@ -243,7 +243,7 @@ else
 fi
 
 # dkms.conf builds only for what the module needs: x86-64, 6.1 and newer,
-# ftrace with registers and kprobes.
+# ftrace with registers and direct calls, and kprobes.
 if bash -c '. ./dkms.conf
 	for k in 6.1.0-57-amd64 6.12.117+deb12-amd64 6.19.1 7.3.0-1-amd64 10.0.1; do
 		[[ $k =~ $BUILD_EXCLUSIVE_KERNEL ]] || exit 1
@@ -252,8 +252,8 @@ if bash -c '. ./dkms.conf
 		[[ $k =~ $BUILD_EXCLUSIVE_KERNEL ]] && exit 1
 	done
 	[[ x86_64 =~ $BUILD_EXCLUSIVE_ARCH ]] && ! [[ aarch64 =~ $BUILD_EXCLUSIVE_ARCH ]] &&
-	[ "$BUILD_EXCLUSIVE_CONFIG" = "CONFIG_DYNAMIC_FTRACE_WITH_REGS CONFIG_KPROBES" ]' 2>/dev/null; then
-	result ok "dkms.conf: BUILD_EXCLUSIVE_ARCH x86_64, BUILD_EXCLUSIVE_KERNEL 6.1 and newer, BUILD_EXCLUSIVE_CONFIG ftrace with registers and kprobes"
+	[ "$BUILD_EXCLUSIVE_CONFIG" = "CONFIG_DYNAMIC_FTRACE_WITH_REGS CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS CONFIG_KPROBES" ]' 2>/dev/null; then
+	result ok "dkms.conf: BUILD_EXCLUSIVE_ARCH x86_64, BUILD_EXCLUSIVE_KERNEL 6.1 and newer, BUILD_EXCLUSIVE_CONFIG ftrace with registers and direct calls, and kprobes"
 else
 	result fail "dkms.conf: BUILD_EXCLUSIVE_*"
 fi
