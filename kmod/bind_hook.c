@@ -86,12 +86,23 @@ static DEFINE_PER_CPU(long, portres_inflight);
  * them faults; a direct call is not checked.  make check disassembles the
  * module to show that it makes no indirect call at all.
  */
-#define PORTRES_HOOK(name, function, type, args, kind, params)		\
+#define PORTRES_ORIG_SETTER(name, type)					\
+	static void portres_##name##_set_orig(void *fn)		\
+	{								\
+		static_call_update(portres_orig_##name, (typeof(&type))fn); \
+	}
+#define PORTRES_ORIG_HOT(name, type)					\
 	DEFINE_STATIC_CALL_NULL(portres_orig_##name, type);		\
 	static void portres_##name##_set_orig(void *fn)		\
 	{								\
 		static_call_update(portres_orig_##name, (typeof(&type))fn); \
 	}
+#define PORTRES_ORIG_HOT6	PORTRES_ORIG_HOT
+#define PORTRES_ORIG_CALL	PORTRES_ORIG_HOT
+/* The sysctl handler's is reserved_ports.c's, which calls it. */
+#define PORTRES_ORIG_COLD	PORTRES_ORIG_SETTER
+#define PORTRES_HOOK(name, function, type, args, kind, params)		\
+	PORTRES_ORIG_##kind(name, type)
 #include "hooks.def"
 #undef PORTRES_HOOK
 

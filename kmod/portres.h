@@ -32,8 +32,7 @@ struct socket;
 
 /*
  * The kernel's proc_do_large_bitmap(), which portres wraps, called directly
- * through a static call (bind_hook.c says why), defined with the other
- * hooks' in bind_hook.c from hooks.def.
+ * through a static call (bind_hook.c says why), defined in reserved_ports.c.
  * Its table is const since Linux 6.11; portres only passes tables to it, so
  * that makes no difference.
  */

@@ -19,6 +19,13 @@
 
 #include "portres.h"
 
+/*
+ * The kernel's handler of the sysctl, proc_do_large_bitmap(), which the
+ * cold hook redirects here; set when the hooks are found (bind_hook.c).  A
+ * static call, a direct call site: bind_hook.c says why.
+ */
+DEFINE_STATIC_CALL_NULL(portres_orig_sysctl, proc_do_large_bitmap);
+
 static unsigned long *portres_rp_bitmap(struct portres_net *pn)
 {
 	return pn->net->ipv4.sysctl_local_reserved_ports;
