@@ -83,6 +83,10 @@ selftests: lib $(BUILD)/nlutil.o
 $(addprefix $(BUILD)/,$(SELFTEST_PROGRAMS)): lib $(BUILD)/nlutil.o FORCE
 	$(SELFTESTS_MAKE) $(abspath $@)
 
+# make print-VAR: a list of selftests/programs.mk, for check.sh.
+print-%:
+	@echo $($*)
+
 FORCE:
 
 # The example programs of the Windows reference pages, read from the pages
