@@ -46,7 +46,7 @@ class Stream:
     def __init__(self):
         self.plan = None
         self.trailing = False
-        self.results = []	# (ok, directive text)
+        self.results = []	# (ok, the line)
 
     def closed(self):
         return self.trailing or (self.plan is not None and
@@ -81,7 +81,7 @@ def console(lines, kver):
             if cur is None or cur.closed():
                 cur = Stream()
                 streams.append(cur)
-            cur.results.append((m.group(2) == 'ok', m.group(4)))
+            cur.results.append((m.group(2) == 'ok', line))
             shown.append(line)
             continue
         if SHOWN.search(line) and not HIDDEN.match(line):
@@ -90,10 +90,10 @@ def console(lines, kver):
     passed = failed = 0
     too_old = []
     for s in streams:
-        for ok, rest in s.results:
-            if ok and TOO_OLD.search(rest):
-                too_old.append(rest)
-            elif ok and not SKIP.search(rest):
+        for ok, line in s.results:
+            if ok and TOO_OLD.search(line):
+                too_old.append(line)
+            elif ok and not SKIP.search(line):
                 passed += 1
             else:
                 failed += 1
@@ -101,8 +101,8 @@ def console(lines, kver):
         print(line)
     if too_old:
         print(f'skipped on {kver}, a feature of a later kernel: {len(too_old)}')
-        for rest in too_old:
-            print(f'  {rest}')
+        for line in too_old:
+            print(line)
     planned = sum(s.plan or 0 for s in streams)
     ran = sum(len(s.results) for s in streams)
     short = [s for s in streams if s.plan != len(s.results)]
