@@ -83,6 +83,10 @@ selftests: lib $(BUILD)/nlutil.o
 $(addprefix $(BUILD)/,$(SELFTEST_PROGRAMS)): lib $(BUILD)/nlutil.o FORCE
 	$(SELFTESTS_MAKE) $(abspath $@)
 
+# make print-VAR: a list of selftests/programs.mk, for check.sh.
+print-%:
+	@echo $($*)
+
 FORCE:
 
 # The example programs of the Windows reference pages, read from the pages
@@ -109,9 +113,13 @@ examples: $(SEED_EXAMPLES) $(BUILD)/example-persistent
 $(BUILD)/nlutil.o: tools/nlutil.c tools/nlutil.h uapi/linux/portres.h | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
-$(BUILD)/portresctl: tools/portresctl.c tools/nlutil.h lib/conf.h $(BUILD)/nlutil.o $(BUILD)/libportres.a VERSION
+# print.c: portresctl's printer, text and JSON through one path.
+$(BUILD)/print.o: tools/print.c tools/print.h | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(BUILD)/portresctl: tools/portresctl.c tools/nlutil.h tools/print.h lib/conf.h $(BUILD)/nlutil.o $(BUILD)/print.o $(BUILD)/libportres.a VERSION
 	$(CC) $(CPPFLAGS) -Itools -DPORTRES_VERSION='"$(VERSION)"' $(CFLAGS) $(WARN) \
-		$(LDFLAGS) -o $@ $< $(BUILD)/nlutil.o $(BUILD)/libportres.a -lmnl
+		$(LDFLAGS) -o $@ $< $(BUILD)/nlutil.o $(BUILD)/print.o $(BUILD)/libportres.a -lmnl
 
 tools: $(BUILD)/portresctl man
 

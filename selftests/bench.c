@@ -36,7 +36,7 @@
  *	bench [-u] [-w] [-r ROUNDS]
  *
  * -u measures figure 1 only, prints each against make check's bound as a
- * "portres-check:" line and exits 1 if one is past it; -w says the clock is a wall clock (units "ns", not
+ * TAP result and exits 1 if one is past it; -w says the clock is a wall clock (units "ns", not
  * "instructions").
  */
 #define _GNU_SOURCE
@@ -738,19 +738,22 @@ static void bench_memory(void)
 	write_file(CGROOT "/cgroup.procs", pid);
 }
 
-/* make check: each guarded figure against its bound, as a check. */
+/* make check: each guarded figure against its bound, as a TAP result. */
 static int guard_report(void)
 {
-	int i, failed = 0, ok;
+	int i, n = 0, failed = 0, ok;
 
+	for (i = 0; i < nfigs; i++)
+		n += figs[i].guard != 0;
+	printf("1..%d\n", n);
+	n = 0;
 	for (i = 0; i < nfigs; i++) {
 		if (!figs[i].guard)
 			continue;
 		ok = figure_sane(&figs[i]) && figs[i].value <= figs[i].guard;
 		failed += !ok;
-		printf("portres-check: %s %s: %.3fx, at most %gx\n",
-		       ok ? "ok" : "fail", figs[i].name, figs[i].value,
-		       figs[i].guard);
+		printf("%sok %d %s: %.3fx, at most %gx\n", ok ? "" : "not ",
+		       ++n, figs[i].name, figs[i].value, figs[i].guard);
 	}
 	return failed ? 1 : 0;
 }

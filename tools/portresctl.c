@@ -36,7 +36,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <langinfo.h>
 #include <libmnl/libmnl.h>
 #include <locale.h>
 #include <limits.h>
@@ -57,12 +56,15 @@
 
 #include "conf.h"
 #include "nlutil.h"
+#include "print.h"
 
 static const char *prog = "portresctl";
-/* The options (-j, -p, -N, -t, --check), for every command. */
-static bool json, pretty, numeric, timestamps, check_only;
-/* Whether the locale's character set, the terminal's, is UTF-8. */
-static bool utf8_locale;
+/* The options (-N, -t, --check), for every command; -j and -p: print.h. */
+static bool numeric, timestamps, check_only;
+
+/* A command name as text fits print.h's room, each byte escaped. */
+_Static_assert(TEXT_SIZE == 4 * sizeof(((struct prnl_resv *)0)->comm),
+	       "TEXT_SIZE is four times a command name");
 
 struct ctl {
 	struct prnl nl;
@@ -149,27 +151,26 @@ static int resv_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* Sends @nlh, each answer to @each; Return: 0 or -1 with errno. */
+/*
+ * Errors: each function of the tool returns 0 or -errno (libmnl's
+ * callbacks excepted, which say MNL_CB_ERROR and set errno); a command
+ * returns its exit status.
+ */
+
+/* Sends @nlh, each answer to @each.  Return: 0 or -errno. */
 static int talk(struct ctl *ctl, struct nlmsghdr *nlh,
 		void (*each)(const struct prnl_resv *r, void *arg), void *arg)
 {
-	int err;
-
 	ctl->each = each;
 	ctl->arg = arg;
-	err = prnl_talk(&ctl->nl, nlh, resv_cb, ctl);
-	if (err) {
-		errno = -err;
-		return -1;
-	}
-	return 0;
+	return prnl_talk(&ctl->nl, nlh, resv_cb, ctl);
 }
 
-static void __attribute__((noreturn)) fail(struct ctl *ctl, const char *what)
+/* Says that @what failed with @err (-errno), and exits 1. */
+static void __attribute__((noreturn)) fail(struct ctl *ctl, const char *what,
+					   int err)
 {
-	int err = errno;
-
-	fprintf(stderr, "%s: %s: %s", prog, what, strerror(err));
+	fprintf(stderr, "%s: %s: %s", prog, what, strerror(-err));
 	if (ctl && ctl->nl.extack[0])
 		fprintf(stderr, ": %s", ctl->nl.extack);
 	fputc('\n', stderr);
@@ -185,235 +186,8 @@ static void ctl_open(struct ctl *ctl)
 			"(modprobe portres)\n", prog);
 		exit(1);
 	}
-	if (err) {
-		errno = -err;
-		fail(NULL, "cannot find the portres netlink family");
-	}
-}
-
-/*
- * Output: one path for text and JSON.  Each value is printed with both its
- * JSON key and its text format, after iproute2's print_*() calls: OUT_ANY
- * prints it either way, OUT_JSON only as JSON, OUT_TEXT only as text.
- */
-enum out_mode { OUT_TEXT = 1, OUT_JSON = 2, OUT_ANY = 3 };
-
-/* Whether the JSON value about to be printed is the first of its object. */
-static bool out_first = true;
-/* How many objects and arrays the value is inside, for -p. */
-static unsigned int out_depth;
-
-static void out_indent(void)
-{
-	unsigned int i;
-
-	putchar('\n');
-	for (i = 0; i < out_depth; i++)
-		fputs("    ", stdout);
-}
-
-static void out_key(const char *key)
-{
-	if (!out_first)
-		putchar(',');
-	if (pretty && out_depth)
-		out_indent();
-	out_first = false;
-	if (key)
-		printf(pretty ? "\"%s\": " : "\"%s\":", key);
-}
-
-/*
- * Strings from the kernel are any bytes: a command name is whatever its
- * process set (prctl(PR_SET_NAME)).  Both outputs take them one character
- * of UTF-8 at a time.
- *
- * The length of the UTF-8 character at @s, its code point in @cp; 0 if @s
- * starts none (a stray continuation byte, an overlong form, a surrogate,
- * past U+10FFFF, or cut short).
- */
-static size_t utf8_char(const char *s, unsigned int *cp)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	unsigned int c, min;
-	size_t len, i;
-
-	if (u[0] < 0x80) {
-		*cp = u[0];
-		return 1;
-	}
-	if (u[0] >= 0xc2 && u[0] <= 0xdf) {
-		len = 2;
-		min = 0x80;
-		c = u[0] & 0x1f;
-	} else if ((u[0] & 0xf0) == 0xe0) {
-		len = 3;
-		min = 0x800;
-		c = u[0] & 0x0f;
-	} else if (u[0] >= 0xf0 && u[0] <= 0xf4) {
-		len = 4;
-		min = 0x10000;
-		c = u[0] & 0x07;
-	} else {
-		return 0;
-	}
-	/* The string's end, a 0, is no continuation byte. */
-	for (i = 1; i < len; i++) {
-		if ((u[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (u[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-/* C0, DEL and C1: what a terminal takes as a command. */
-static bool is_control(unsigned int c)
-{
-	return c < 0x20 || (c >= 0x7f && c < 0xa0);
-}
-
-/*
- * @s as a JSON string (RFC 8259) in valid UTF-8: control characters as
- * \u00XX (DEL and C1 too, for a terminal that shows the JSON), each byte
- * that is not part of a UTF-8 character as U+FFFD.
- */
-static void json_string(const char *s)
-{
-	unsigned int c;
-	size_t len;
-
-	putchar('"');
-	for (; *s; s += len ? len : 1) {
-		len = utf8_char(s, &c);
-		if (!len)
-			printf("\\ufffd");
-		else if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (is_control(c))
-			printf("\\u%04x", c);
-		else
-			fwrite(s, 1, len, stdout);
-	}
-	putchar('"');
-}
-
-/* Room for a command name as text, each byte escaped (\xNN). */
-#define TEXT_SIZE (4 * sizeof(((struct prnl_resv *)0)->comm))
-
-/*
- * @s for a terminal, in @buf of TEXT_SIZE bytes: what ps(1) shows as "?",
- * as C escapes that tell the bytes apart.  Control characters, bytes that
- * are not part of a UTF-8 character and, unless the locale's character set
- * is UTF-8, every byte past ASCII print as \xNN; the backslash as \\.  A
- * longer string is cut.  Return: @buf.
- */
-static const char *text_string(const char *s, char *buf)
-{
-	unsigned int c;
-	size_t len, n = 0, i;
-	bool as_is;
-
-	for (; *s; s += len) {
-		len = utf8_char(s, &c);
-		as_is = len && !is_control(c) && (c < 0x80 || utf8_locale);
-		if (!len)
-			len = 1;
-		/* The most a character takes: each of its bytes escaped. */
-		if (n + 4 * len >= TEXT_SIZE)
-			break;
-		if (as_is && c == '\\') {
-			buf[n++] = '\\';
-			buf[n++] = '\\';
-		} else if (as_is) {
-			memcpy(buf + n, s, len);
-			n += len;
-		} else {
-			for (i = 0; i < len; i++)
-				n += sprintf(buf + n, "\\x%02x",
-					     (unsigned char)s[i]);
-		}
-	}
-	buf[n] = 0;
-	return buf;
-}
-
-/*
- * Whether a value of @mode prints: -1 not at all, 0 as text, 1 as JSON,
- * its key printed already.
- */
-static int out_begin(enum out_mode mode, const char *key)
-{
-	if (!(mode & (json ? OUT_JSON : OUT_TEXT)))
-		return -1;
-	if (json)
-		out_key(key);
-	return json;
-}
-
-/* A string: escaped either way (text_string(), json_string()). */
-static void out_str(enum out_mode mode, const char *key, const char *fmt,
-		    const char *v)
-{
-	char text[TEXT_SIZE];
-	int as = out_begin(mode, key);
-
-	if (as == 0)
-		printf(fmt, text_string(v, text));
-	else if (as == 1)
-		json_string(v);
-}
-
-static void out_uint(enum out_mode mode, const char *key, const char *fmt,
-		     uint64_t v)
-{
-	int as = out_begin(mode, key);
-
-	if (as == 0)
-		printf(fmt, v);
-	else if (as == 1)
-		printf("%" PRIu64, v);
-}
-
-static void out_bool(const char *key, bool v)
-{
-	if (json) {
-		out_key(key);
-		printf("%s", v ? "true" : "false");
-	}
-}
-
-/* Opens an object or array ("{" or "["), as a value of @key if given. */
-static void out_open(const char *key, char bracket)
-{
-	if (!json)
-		return;
-	out_key(key);
-	putchar(bracket);
-	out_depth++;
-	out_first = true;
-}
-
-static void out_close(char bracket)
-{
-	if (!json)
-		return;
-	out_depth--;
-	/* Pretty: a closing bracket on a line of its own, unless empty. */
-	if (pretty && !out_first)
-		out_indent();
-	putchar(bracket);
-	out_first = false;
-}
-
-/* The end of what one command or event prints. */
-static void out_end(void)
-{
-	putchar('\n');
-	out_first = true;
-	fflush(stdout);
+	if (err)
+		fail(NULL, "cannot find the portres netlink family", err);
 }
 
 /* The forms a reservation takes in text; JSON is the same for all. */
@@ -479,7 +253,7 @@ static void print_owner(const struct prnl_resv *r, enum resv_view view)
 		out_str(view == VIEW_ROW ? OUT_TEXT : 0, NULL, "%s", "-");
 		return;
 	}
-	if (!json) {
+	if (!out_is_json()) {
 		owner_text(r, text, sizeof(text));
 		printf(view == VIEW_EVENT ? " %s" : "%s", text);
 		return;
@@ -618,7 +392,7 @@ static void print_table(const struct show *show, int protocol)
 {
 	unsigned int i, shown = 0;
 
-	if (!json) {
+	if (!out_is_json()) {
 		printf("\nProtocol %s Port Exclusion Ranges\n\n",
 		       proto_name(protocol));
 		printf("Start Port    End Port    Exclusive  In use        Owner\n");
@@ -629,10 +403,10 @@ static void print_table(const struct show *show, int protocol)
 			continue;
 		shown++;
 		print_resv(&show->list[i], VIEW_ROW, NULL);
-		if (!json)
+		if (!out_is_json())
 			putchar('\n');
 	}
-	if (!json) {
+	if (!out_is_json()) {
 		if (!shown)
 			printf("(none)\n");
 		printf("\n* - Administered port exclusions.\n");
@@ -649,13 +423,14 @@ static void print_netns(struct ctl *ctl, bool alone)
 {
 	struct prnl_netns ns;
 	char cookie[32];
+	int err = prnl_netns(&ctl->nl, &ns);
 
-	if (prnl_netns(&ctl->nl, &ns)) {
+	if (err) {
 		if (alone)
-			fail(ctl, "show netns");
+			fail(ctl, "show netns", err);
 		return;
 	}
-	if (!json) {
+	if (!out_is_json()) {
 		printf("%sBinds refused by portres in this network namespace: %" PRIu64 "\n",
 		       alone ? "" : "\n", ns.refused);
 		return;
@@ -674,23 +449,25 @@ static void show_port(struct ctl *ctl, struct show *show, int protocol,
 		      uint16_t port)
 {
 	struct nlmsghdr *nlh;
+	int err;
 
 	nlh = prnl_request(&ctl->nl, PORTRES_CMD_GET, 0);
 	mnl_attr_put_u8(nlh, PORTRES_A_PROTOCOL, protocol);
 	mnl_attr_put_u16(nlh, PORTRES_A_START, port);
-	if (talk(ctl, nlh, collect, show) < 0 && errno != ENOENT)
-		fail(ctl, "show");
+	err = talk(ctl, nlh, collect, show);
+	if (err && err != -ENOENT)
+		fail(ctl, "show", err);
 }
 
 static int cmd_show(struct ctl *ctl, const struct show_filter *f)
 {
 	struct show show = { .kind = f->kind };
-	int protocol = f->protocol;
+	int protocol = f->protocol, err;
 	struct nlmsghdr *nlh;
 
 	if (f->netns) {
 		print_netns(ctl, true);
-		if (json)
+		if (out_is_json())
 			out_end();
 		return 0;
 	}
@@ -703,8 +480,9 @@ static int cmd_show(struct ctl *ctl, const struct show_filter *f)
 		nlh = prnl_request(&ctl->nl, PORTRES_CMD_GET, NLM_F_DUMP);
 		if (protocol)
 			mnl_attr_put_u8(nlh, PORTRES_A_PROTOCOL, protocol);
-		if (talk(ctl, nlh, collect, &show) < 0)
-			fail(ctl, "show");
+		err = talk(ctl, nlh, collect, &show);
+		if (err)
+			fail(ctl, "show", err);
 	}
 	if (show.n)
 		qsort(show.list, show.n, sizeof(*show.list), by_port);
@@ -715,9 +493,9 @@ static int cmd_show(struct ctl *ctl, const struct show_filter *f)
 		print_table(&show, IPPROTO_UDP);
 	out_close(']');
 	/* Unfiltered text only: a filter asks for blocks. */
-	if (!json && !protocol && !f->port && f->kind < 0)
+	if (!out_is_json() && !protocol && !f->port && f->kind < 0)
 		print_netns(ctl, false);
-	if (json)
+	if (out_is_json())
 		out_end();
 	free(show.list);
 	return 0;
@@ -759,9 +537,11 @@ static void block_answer(const struct prnl_resv *r, void *arg)
 static int block_talk(struct block_call *call, uint8_t cmd,
 		      const struct portres_conf_entry *e, uint64_t *token)
 {
-	if (talk(call->ctl, block_request(call->ctl, cmd, e), block_answer,
-		 call) < 0)
-		return -errno;
+	int err = talk(call->ctl, block_request(call->ctl, cmd, e),
+		       block_answer, call);
+
+	if (err)
+		return err;
 	if (token)
 		*token = call->token;
 	return 0;
@@ -804,10 +584,10 @@ static const struct portres_conf_ops nl_ops = {
 static int cmd_lookup(struct ctl *ctl, const struct portres_conf_entry *e)
 {
 	struct block_call call = { .ctl = ctl, .print = true };
+	int err = nl_lookup(&call, e, NULL);
 
-	errno = -nl_lookup(&call, e, NULL);
-	if (errno)
-		fail(ctl, "lookup");
+	if (err)
+		fail(ctl, "lookup", err);
 	return 0;
 }
 
@@ -818,23 +598,23 @@ static int cmd_edit(struct ctl *ctl, const struct portres_conf_entry *e,
 	struct block_call call = { .ctl = ctl, .print = add };
 	const char *what = add ? "add" : "delete";
 	char why[64];
-	int in_file;
+	int in_file, err;
 
 	if (add)
-		errno = -portres_conf_add(&nl_ops, &call, e, NULL, &in_file);
+		err = portres_conf_add(&nl_ops, &call, e, NULL, &in_file);
 	else
-		errno = -portres_conf_remove(&nl_ops, &call, e, &in_file);
-	if (errno && in_file) {
+		err = portres_conf_remove(&nl_ops, &call, e, &in_file);
+	if (err && in_file) {
 		snprintf(why, sizeof(why),
 			 "%s: cannot update the configuration file", what);
-		fail(NULL, why);
+		fail(NULL, why, err);
 	}
-	if (errno)
-		fail(ctl, what);
+	if (err)
+		fail(ctl, what, err);
 	return 0;
 }
 
-/* Creates the block of one line of the configuration file. */
+/* Creates the block of one line of the configuration file: 0 or -errno. */
 static int restore_line(struct ctl *ctl, const struct portres_conf_entry *e)
 {
 	struct block_call call = { .ctl = ctl };
@@ -844,8 +624,7 @@ static int restore_line(struct ctl *ctl, const struct portres_conf_entry *e)
 	/* Restored already (the unit ran twice, or an admin did): nothing to do. */
 	if (err == -EADDRINUSE && !nl_lookup(&call, e, NULL))
 		return 0;
-	errno = -err;
-	return err ? -1 : 0;
+	return err;
 }
 
 /* The blocks of the lines read so far, for --check. */
@@ -860,8 +639,8 @@ struct conf_lines {
 /*
  * Whether @e, of line @lineno, may go with the lines before it: a block
  * that overlaps another's cannot be reserved, and a block listed twice is
- * reserved once, so both lines must say the same.  Return: 0, or -1 having
- * said why.
+ * reserved once, so both lines must say the same.  Return: 0, or -EINVAL
+ * having said why.
  */
 static int check_line(struct conf_lines *lines, const char *path,
 		      unsigned int lineno, const struct portres_conf_entry *e)
@@ -884,7 +663,7 @@ static int check_line(struct conf_lines *lines, const char *path,
 			"differs in \"exclusive\" from" : "overlaps",
 			lines->list[i].lineno, proto_name(o->protocol),
 			o->start, o->start + o->count - 1);
-		return -1;
+		return -EINVAL;
 	}
 	list = realloc(lines->list, (lines->n + 1) * sizeof(*list));
 	if (!list) {
@@ -959,6 +738,7 @@ static int cmd_restore_file(struct ctl *ctl, const char *path, bool named,
 	const char *why;
 	ssize_t len;
 	FILE *f;
+	int err;
 
 	f = fopen(path, "re");
 	if (!f) {
@@ -995,11 +775,12 @@ static int cmd_restore_file(struct ctl *ctl, const char *path, bool named,
 				bad++;
 			continue;
 		}
-		if (restore_line(ctl, &e) == 0)
+		err = restore_line(ctl, &e);
+		if (!err)
 			continue;
 		fprintf(stderr, "%s: %s:%u: cannot reserve %s %u-%u: %s", prog,
 			path, lineno, proto_name(e.protocol), e.start,
-			e.start + e.count - 1, strerror(errno));
+			e.start + e.count - 1, strerror(-err));
 		if (ctl->nl.extack[0])
 			fprintf(stderr, ": %s", ctl->nl.extack);
 		fputc('\n', stderr);
@@ -1074,10 +855,8 @@ static int cmd_monitor(struct ctl *ctl)
 		fprintf(stderr, "%s: the kernel has no events group\n", prog);
 		return 1;
 	}
-	if (err) {
-		errno = -err;
-		fail(NULL, "monitor");
-	}
+	if (err)
+		fail(NULL, "monitor", err);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	ctl_open(&query);
@@ -1091,13 +870,13 @@ static int cmd_monitor(struct ctl *ctl)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			fail(NULL, "monitor");
+			fail(NULL, "monitor", -errno);
 		}
 		if (timestamps)
 			stamp_event_time();
 		if (mnl_cb_run(ctl->nl.buf, n, 0, 0, resv_cb, ctl) < 0 &&
 		    errno != ENOENT)
-			fail(NULL, "monitor");
+			fail(NULL, "monitor", -errno);
 	}
 	prnl_close(&query.nl);
 	return 0;
@@ -1170,7 +949,7 @@ static int cmd_holders(void)
 	}
 	closedir(proc);
 	out_close(']');
-	if (json)
+	if (out_is_json())
 		out_end();
 	return 0;
 }
@@ -1382,11 +1161,11 @@ static int cmd_version(void)
 		out_str(OUT_ANY, "installed_version",
 			"; installed: %s, another build (reload the module to run it)",
 			inst_ver);
-	if (loaded && !json)
+	if (loaded && !out_is_json())
 		putchar('\n');
 	out_close('}');
 	out_close('}');
-	if (json)
+	if (out_is_json())
 		out_end();
 	return 0;
 }
@@ -1439,14 +1218,13 @@ static const struct option options[] = {
 int main(int argc, char **argv)
 {
 	const char *cmd, *netns = NULL;
+	bool version = false, json = false, pretty = false;
 	struct ctl ctl = { 0 };
-	bool version = false;
 	int opt, ret;
 	size_t i;
 
 	/* What the terminal can show of a name (text_string()). */
 	setlocale(LC_CTYPE, "");
-	utf8_locale = !strcmp(nl_langinfo(CODESET), "UTF-8");
 	/* getopt's own message for an unknown option comes before the usage. */
 	while ((opt = getopt_long(argc, argv, "jpn:NtcVh", options, NULL)) != -1) {
 		switch (opt) {
@@ -1479,6 +1257,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	out_init(json, pretty);
 	if (version) {
 		if (optind < argc)
 			bad_usage("-V takes no command, not \"%s\"", argv[optind]);

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The guest's part of make check for the races (selftests/race.c): each
 # race runs 4 seconds, and the kernel log must stay clean.
+. /lib/tap.sh
 race 4
 
 # The same races with the hooks registered and unregistered under them:
@@ -13,7 +14,8 @@ modprobe -r portres && modprobe portres hook_idle_ms=10
 race 4 2
 n=$(cut -d' ' -f2 /sys/kernel/portres/hooks)
 if [ "${n:-0}" -ge 3 ]; then
-	echo "portres-check: ok the races ran with the hooks registered $n times under them"
+	check ok "the races ran with the hooks registered $n times under them"
 else
-	echo "portres-check: fail the races ran with the hooks registered ${n:-0} times under them, not churned"
+	check fail "the races ran with the hooks registered ${n:-0} times under them, not churned"
 fi
+checks_done

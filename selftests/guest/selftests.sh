@@ -1,10 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # The guest's part of make check on a stock kernel: the demo, every
 # selftest, portresctl, the Windows examples, the hook's cost, the ftrace
-# guard and unloading.  run-guest.sh runs it as /run.sh, in /tests.
-check() {	# check ok|fail DESCRIPTION
-	echo "portres-check: $1 $2"
-}
+# guard and unloading.  run-guest.sh runs it as /run.sh, in /tests.  The
+# programs first, each printing its TAP, then the script's own checks.
+. /lib/tap.sh
+
+run_tests
+win_prefixed
+sh /tests/portresctl_test.sh
 
 if portres-demo >/tmp/demo.out 2>&1 && grep -q ', inside the block' /tmp/demo.out; then
 	check ok "demo prints a port inside the acquired block"
@@ -12,15 +15,6 @@ else
 	cat /tmp/demo.out
 	check fail "demo prints a port inside the acquired block"
 fi
-resv_test
-dev_test
-sysfs_test
-stall_test
-win_test
-nl_test
-service_test
-win_prefixed
-sh /tests/portresctl_test.sh
 
 # The namespace's count of refused binds: in show's text, and in show
 # netns (text and JSON); show's JSON stays an array of reservations.
@@ -101,3 +95,4 @@ if modprobe portres && modprobe -r portres; then
 else
 	check fail "module loads and unloads again once ftrace is back on"
 fi
+checks_done

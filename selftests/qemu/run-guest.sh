@@ -9,7 +9,8 @@
 #
 # The guest is a busybox initramfs holding the module (modprobe-able), the
 # binaries in /tests, each FILE at GUESTPATH or its own path (shared
-# libraries) and SCRIPT as /run.sh.  With -d, DISK (an ext4 image)
+# libraries), SCRIPT as /run.sh and the scripts' TAP helpers as
+# /lib/tap.sh (selftests/guest/tap.sh).  With -d, DISK (an ext4 image)
 # is the guest's virtio disk, mounted on /persist before portres loads, and
 # the configuration file is kept there (PORTRES_CONF): a second boot over
 # the same DISK is a reboot.  With portresctl among the binaries, the guest
@@ -72,6 +73,8 @@ root=$work/root
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,tests,etc} "$root/lib/modules/$kver/extra"
 cp /bin/busybox "$root/bin/busybox"
 cp "$here/guest-init" "$root/init"
+# The guest scripts' TAP helpers.
+cp "$here/../guest/tap.sh" "$root/lib/tap.sh"
 chmod 755 "$root/init"
 cp "$script" "$root/run.sh"
 cp "$module" "$root/lib/modules/$kver/extra/portres.ko"
