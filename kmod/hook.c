@@ -66,17 +66,28 @@ int portres_hook_lookup_init(void)
  */
 static unsigned long portres_hook_past_fentry(unsigned long addr)
 {
-	static const u8 endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
-	/* What the boot writes over the ENDBR64 it seals (asm/ibt.h). */
-	static const u8 endbr64_sealed[] = { 0x66, 0x0f, 0x1f, 0x00 };
+	static const u8 endbr64[][4] = {
+		{ 0xf3, 0x0f, 0x1e, 0xfa },
+		/*
+		 * What the boot writes over an ENDBR64 it seals
+		 * (gen_endbr_poison() of asm/ibt.h): osp nopl (%rax) in 6.1
+		 * and 6.12, nopl -42(%rax) in 7.3.
+		 */
+		{ 0x66, 0x0f, 0x1f, 0x00 },
+		{ 0x0f, 0x1f, 0x40, 0xd6 },
+	};
 	static const u8 nop5[] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
 	const u8 *p = (const u8 *)addr;
+	int i;
 
 	if (!IS_ENABLED(CONFIG_X86_64))
 		return 0;
-	if (!memcmp(p, endbr64, sizeof(endbr64)) ||
-	    !memcmp(p, endbr64_sealed, sizeof(endbr64_sealed)))
-		p += sizeof(endbr64);
+	for (i = 0; i < ARRAY_SIZE(endbr64); i++) {
+		if (!memcmp(p, endbr64[i], sizeof(endbr64[i]))) {
+			p += sizeof(endbr64[i]);
+			break;
+		}
+	}
 	if (memcmp(p, nop5, sizeof(nop5)) && p[0] != 0xe8)
 		return 0;
 	return (unsigned long)p + sizeof(nop5);
