@@ -19,6 +19,12 @@
 
 #include "fastpath.h"
 #include "portres.h"
+#include "assoc.h"
+#include "blocks.h"
+#include "device.h"
+#include "hooks.h"
+#include "persistent.h"
+#include "table.h"
 
 /*
  * Looks up the TCP or UDP socket @fd.  Return: the socket, or an ERR_PTR of
