@@ -54,7 +54,9 @@ static inline unsigned int portres_sock_hash(const struct sock *sk)
 
 struct portres_ports {
 	struct rcu_head rcu;	/* first: kvfree_rcu() needs it within 4 KiB */
+	/* Set and cleared under the namespace's @lock, tested under RCU. */
 	unsigned long busy[PORTRES_NPROTO][BITS_TO_LONGS(PORTRES_NPORTS)];
+	/* The namespace's @lock (reserved_ports.c). */
 	unsigned long ours[BITS_TO_LONGS(PORTRES_NPORTS)];
 	/*
 	 * Socket records of the namespace per hash of the socket's address
@@ -65,32 +67,73 @@ struct portres_ports {
 };
 
 /*
- * Per network namespace state.  @lock serializes every change to the
- * reservations and socket records of the namespace; the bind hook's fast
- * path reads @ports and @nsocks under RCU without it.  @refused counts the
- * binds portres refused (trace.c).  @shared counts, per
- * (protocol << 16 | port), the sockets that were let share that port of a
- * block (struct portres_sock @shared); the get_port hooks load it under
- * RCU for a socket with SO_REUSEPORT.
+ * Per network namespace state, one per namespace from its birth to its end
+ * (table.c's pernet operations).  @lock is the namespace's lock (see
+ * Locking below); what each member is protected by is said at the member.
+ * "@lock" means: changed only under @lock; read under @lock unless said.
  */
 struct portres_net {
+	/* The namespace; set at the birth, never changed. */
 	struct net *net;
+	/* Serializes every change to the namespace's reservations and records. */
 	struct mutex lock;
+	/*
+	 * The bitmaps, allocated at the first reservation under @lock, freed
+	 * at the end after a grace period (kvfree_rcu): read by the hooks
+	 * under RCU, or with preemption off, without @lock.
+	 */
 	struct portres_ports __rcu *ports;
+	/*
+	 * The reservations per protocol by block: changed under @lock, read
+	 * under RCU by the hooks (MT_FLAGS_USE_RCU).
+	 */
 	struct maple_tree blocks[PORTRES_NPROTO];
+	/* The reservations, and how many: @lock. */
 	struct list_head resvs;
 	unsigned int nresvs;
+	/* The socket records (struct portres_sock), and how many: @lock. */
 	struct list_head socks;
 	atomic_t nsocks;
+	/*
+	 * The order of binds (bind_order.c): set at the first reservation
+	 * under @lock, read by the hooks with preemption off (RCU), freed at
+	 * the end after a grace period.
+	 */
 	struct portres_bind_order __rcu *bind_order;
+	/*
+	 * portres_tasks_epoch when @bind_order was made, and whether an
+	 * RCU-tasks grace period is known to have passed since: @lock.
+	 */
 	unsigned long bind_epoch;
 	bool bind_ready;
+	/*
+	 * The sockets let share each port of a block, per (protocol << 16 |
+	 * port) (struct portres_sock @shared_port): changed under @lock,
+	 * loaded under RCU by the get_port hooks for a socket with
+	 * SO_REUSEPORT (the xarray's own RCU).
+	 */
 	struct xarray shared;
+	/*
+	 * The users charged in the namespace, and the ports of the limited
+	 * callers' reservations (limits.c): @lock.
+	 */
 	unsigned int nusers;
 	unsigned int limited_ports;
+	/* The persistent reservations: @lock. */
 	unsigned int npersistent;
+	/*
+	 * Changes with every reservation made or ended, under @lock: a
+	 * netlink dump, which reads it under @lock, marks what it sends
+	 * after a change (NLM_F_DUMP_INTR).
+	 */
 	unsigned int seq;
+	/* The binds portres refused (trace.c): atomic, no lock. */
 	atomic_long_t refused;
+	/*
+	 * True from the birth until the namespace's end begins
+	 * (portres_net_uninit()), which clears it under @lock: no
+	 * reservation is made, nor event sent, after.  @lock.
+	 */
 	bool live;
 };
 
@@ -100,6 +143,7 @@ struct portres_net {
  * through it every user above (limits.c).
  */
 struct portres_charge {
+	/* Set when charged, cleared when uncharged: the namespace's @lock. */
 	struct portres_user *user;
 };
 
@@ -113,28 +157,56 @@ struct portres_charge {
  * namespace.
  */
 struct portres_resv {
+	/*
+	 * In the global token table (blocks.c), with @token: entered and
+	 * removed under @pn's @lock, looked up under RCU; @token is set
+	 * before the entry and never changed after.
+	 */
 	struct rhash_head tnode;
 	u64 token;
+	/* Set at creation, never changed; the block too. */
 	struct portres_net *pn;
+	/* In @pn->resvs: @pn's @lock. */
 	struct list_head node;
+	/*
+	 * A runtime one's owner, its socket record (@owner->owned through
+	 * @owner_node), and the process, user and command that acquired it:
+	 * set at the acquire under @pn's @lock; @owner is cleared under it
+	 * at the owner's last close.
+	 */
 	struct list_head owner_node;
 	struct portres_sock *owner;
 	struct pid *tgid;
 	kuid_t uid;
+	/* What a limited acquire was charged (limits.c): @pn's @lock. */
 	struct portres_charge charge;
 	char comm[TASK_COMM_LEN];
+	/* The associated sockets (assoc.c), and how many: @pn's @lock. */
 	struct list_head socks;
 	unsigned int nsocks;
+	/*
+	 * The block, protocol and kind: set before the reservation is
+	 * published, never changed after, read by the hooks under RCU.
+	 */
 	u16 start;
 	u16 count;
+	/* Where the next search for a free port of the block begins: @lock. */
 	u16 hint;
 	u8 proto;
 	bool persistent;
 	bool exclusive;
+	/* Charged to its caller's user (a limited caller): set at creation. */
 	bool limited;
+	/*
+	 * Published but still checking the bind tables, with @pn's @lock
+	 * dropped (blocks.c): found by no lookup until cleared, under the
+	 * lock.
+	 */
 	bool pending;
+	/* The sysfs directory (sysfs.c): @pn's @lock (the notifier's call). */
 	struct portres_entry *entry;
 	struct rcu_head rcu;
+	/* Per port of the block, the sockets that hold it: @pn's @lock. */
 	u16 holders[];
 };
 
@@ -148,14 +220,34 @@ struct portres_resv {
  * until the socket's last close.
  */
 struct portres_sock {
+	/*
+	 * In the global table of records by @sk (sockets.c): entered and
+	 * removed under @pn's @lock, looked up under RCU.  @sk and @pn are
+	 * set at the record's birth and never changed; @sk is never
+	 * dereferenced, only compared.
+	 */
 	struct rhash_head node;
 	const struct sock *sk;
 	struct portres_net *pn;
+	/* In @pn->socks: @pn's @lock. */
 	struct list_head pn_node;
+	/* The reservations acquired on the socket: @pn's @lock. */
 	struct list_head owned;
+	/*
+	 * The reservation the socket is associated with, if any: written
+	 * under @pn's @lock with WRITE_ONCE, read by the hooks with
+	 * READ_ONCE under RCU (see Locking).  @assoc_node is in
+	 * @resv->socks: @pn's @lock.
+	 */
 	struct portres_resv *resv;
 	struct list_head assoc_node;
+	/* The port of @resv's block it holds, or 0: @pn's @lock. */
 	u16 port;
+	/*
+	 * The shared port, if any, and its protocol: written under @pn's
+	 * @lock, @shared_port with WRITE_ONCE, read under RCU by the
+	 * get_port hooks.
+	 */
 	u16 shared_port;
 	u8 shared_proto;
 	struct rcu_head rcu;
