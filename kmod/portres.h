@@ -335,6 +335,7 @@ struct portres_sock {
  *                     the token table
  *   table.c           the reservation table, per network namespace
  *   persistent.c      persistent reservations by block
+ *   runtime.c         runtime reservations for the front ends, by token
  *   hooks.c           the hooks of hooks.def: static calls, registration,
  *                     the count of tasks inside, the sysctl hook
  *   implicit_bind.c   the hooks on connect, listen, sendmsg and close
