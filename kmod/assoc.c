@@ -27,6 +27,10 @@
 #include <net/sock.h>
 
 #include "portres.h"
+#include "assoc.h"
+#include "bind_tables.h"
+#include "limits.h"
+#include "sockets.h"
 
 /**
  * portres_sock_associate() - associate a socket with a reservation

@@ -17,6 +17,7 @@
 #include <net/udp.h>
 
 #include "portres.h"
+#include "bind_tables.h"
 
 static struct udp_table *portres_udp_table(const struct net *net)
 {

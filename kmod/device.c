@@ -19,6 +19,11 @@
 
 #include "fastpath.h"
 #include "portres.h"
+#include "device.h"
+#include "hooks.h"
+#include "persistent.h"
+#include "runtime.h"
+#include "table.h"
 
 /*
  * Looks up the TCP or UDP socket @fd.  Return: the socket, or an ERR_PTR of
@@ -45,21 +50,10 @@ static bool portres_net_admin(const struct net *net)
 	return ns_capable(net->user_ns, CAP_NET_ADMIN);
 }
 
-/*
- * A runtime reservation is for the process that acquired it; a persistent
- * one for whoever administers the namespace.
- */
-static bool portres_may_use(const struct portres_resv *resv)
-{
-	if (resv->persistent)
-		return portres_net_admin(resv->pn->net);
-	return resv->tgid == task_tgid(current);
-}
-
 static long portres_ioc_acquire(struct portres_acquire __user *uarg)
 {
+	struct portres_resv_snap snap;
 	struct portres_acquire arg;
-	struct portres_resv *resv;
 	struct portres_net *pn;
 	struct socket *sock;
 	int proto, err;
@@ -77,23 +71,17 @@ static long portres_ioc_acquire(struct portres_acquire __user *uarg)
 	if (err)
 		goto out_put;
 	pn = portres_pernet(sock_net(sock->sk));
-	mutex_lock(&pn->lock);
-	err = portres_resv_acquire(pn, sock->sk, proto, arg.start, arg.count,
-				   &resv);
+	err = portres_runtime_acquire(pn, sock->sk, proto, arg.start,
+				      arg.count, &snap);
 	if (!err) {
-		arg.start = resv->start;
-		arg.count = resv->count;
-		arg.token = resv->token;
+		arg.start = snap.start;
+		arg.count = snap.count;
+		arg.token = snap.token;
 	}
-	mutex_unlock(&pn->lock);
 	/* Not under the lock: the copy may wait on the caller's memory. */
 	if (!err && copy_to_user(uarg, &arg, sizeof(arg))) {
 		/* The caller never learnt the token: undo, unless done. */
-		mutex_lock(&pn->lock);
-		resv = portres_resv_find(pn, arg.token);
-		if (resv && !resv->persistent && portres_may_use(resv))
-			portres_resv_release(resv);
-		mutex_unlock(&pn->lock);
+		portres_runtime_release(pn, arg.token);
 		err = -EFAULT;
 	}
 	portres_hooks_unhold();
@@ -117,7 +105,6 @@ static struct socket *portres_token_socket(struct portres_token_arg __user *uarg
 static long portres_ioc_associate(struct portres_token_arg __user *uarg)
 {
 	struct portres_token_arg arg;
-	struct portres_resv *resv;
 	struct portres_net *pn;
 	struct socket *sock;
 	int proto, err;
@@ -136,29 +123,7 @@ static long portres_ioc_associate(struct portres_token_arg __user *uarg)
 		goto out_put;
 	pn = portres_pernet(sock_net(sock->sk));
 	lock_sock(sock->sk);
-	mutex_lock(&pn->lock);
-	resv = portres_resv_find(pn, arg.token);
-	if (!resv || resv->proto != proto) {
-		err = -EINVAL;
-		goto out_unlock;
-	}
-	if (!portres_may_use(resv)) {
-		err = -EACCES;
-		goto out_unlock;
-	}
-	/* Association must come before the socket has a port. */
-	if (inet_sk(sock->sk)->inet_num) {
-		err = -EINVAL;
-		goto out_unlock;
-	}
-	/*
-	 * The sockets of one reservation share its ports, as on Windows:
-	 * the get_port hooks let each bind a port of the block another holds
-	 * (assoc.c), and nothing else.
-	 */
-	err = portres_sock_associate(pn, sock->sk, resv);
-out_unlock:
-	mutex_unlock(&pn->lock);
+	err = portres_runtime_associate(pn, sock->sk, proto, arg.token);
 	release_sock(sock->sk);
 	portres_hooks_unhold();
 out_put:
@@ -169,25 +134,16 @@ out_put:
 static long portres_ioc_release(struct portres_token_arg __user *uarg)
 {
 	struct portres_token_arg arg;
-	struct portres_resv *resv;
 	struct portres_net *pn;
 	struct socket *sock;
-	int proto, err = 0;
+	int proto, err;
 
 	sock = portres_token_socket(uarg, &arg, &proto);
 	if (IS_ERR(sock))
 		return PTR_ERR(sock);
 
 	pn = portres_pernet(sock_net(sock->sk));
-	mutex_lock(&pn->lock);
-	resv = portres_resv_find(pn, arg.token);
-	if (!resv || resv->persistent)
-		err = -EINVAL;
-	else if (!portres_may_use(resv))
-		err = -EACCES;
-	else
-		portres_resv_release(resv);
-	mutex_unlock(&pn->lock);
+	err = portres_runtime_release(pn, arg.token);
 	sockfd_put(sock);
 	return err;
 }

@@ -3,11 +3,11 @@
  * portres: what the hooks test on every call of a hooked function, inline.
  *
  * While the hot hooks are registered, every TCP and UDP bind, connect,
- * send and close on the host calls into portres (bind_hook.c).  An
+ * send and close on the host calls into portres (hooks.c).  An
  * unrelated call, in a namespace with no reservation and no socket record,
  * is let through after a few loads: its socket's family, type and
  * protocol, its namespace, and that namespace's count in the filter
- * (table.c).  It stores to no memory at all.
+ * (blocks.c).  It stores to no memory at all.
  */
 #ifndef _PORTRES_FASTPATH_H
 #define _PORTRES_FASTPATH_H
@@ -20,6 +20,9 @@
 #include <net/sock.h>
 
 #include "portres.h"
+#include "bind_order.h"
+#include "blocks.h"
+#include "table.h"
 
 /**
  * portres_sk_proto() - the reservation protocol of a socket
@@ -123,7 +126,7 @@ static __always_inline bool portres_sk_maybe(const struct sock *sk)
 	return maybe;
 }
 
-/* Whether @pn orders its binds: the hooks redirect them (table.c). */
+/* Whether @pn orders its binds: the hooks redirect them (bind_order.c). */
 static __always_inline bool portres_bind_ordered(const struct portres_net *pn)
 {
 	return rcu_access_pointer(pn->bind_order);
@@ -131,7 +134,7 @@ static __always_inline bool portres_bind_ordered(const struct portres_net *pn)
 
 /*
  * Enters a read section of @pn's binds, described in *@s for the end
- * (table.c says what it orders).
+ * (bind_order.c says what it orders).
  * Return: false when @pn has no order of binds, and so no reservation.
  */
 static __always_inline bool

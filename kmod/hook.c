@@ -4,7 +4,7 @@
  *
  * The mechanism only: find a function by name, and have an ftrace callback
  * on its entry that may redirect the call.  Which functions, what the
- * callback decides and where it redirects to is bind_hook.c's.
+ * callback decides and where it redirects to is hooks.c's.
  */
 #include <linux/ftrace.h>
 #include <linux/kallsyms.h>
@@ -14,6 +14,7 @@
 
 #include "compat.h"
 #include "portres.h"
+#include "hook.h"
 
 #ifndef CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS
 #error "portres needs ftrace's direct calls (CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS)"
@@ -21,7 +22,7 @@
 
 /*
  * kallsyms_lookup_name(), called through a static call: a direct call,
- * which an IBT kernel does not check (bind_hook.c says why that matters).
+ * which an IBT kernel does not check (hooks.c says why that matters).
  */
 DEFINE_STATIC_CALL_NULL(portres_kallsyms_lookup_name, kallsyms_lookup_name);
 

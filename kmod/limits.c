@@ -18,6 +18,7 @@
 #include <linux/user_namespace.h>
 
 #include "portres.h"
+#include "limits.h"
 
 /*
  * The limits of callers without CAP_NET_ADMIN over a network namespace,

@@ -9,12 +9,20 @@
 #include <uapi/linux/portres.h>
 
 #include "portres.h"
+#include "device.h"
+#include "hooks.h"
+#include "limits.h"
+#include "netlink.h"
+#include "sockets.h"
+#include "sysfs.h"
+#include "blocks.h"
+#include "table.h"
 
 static int __init portres_init(void)
 {
 	int err;
 
-	err = portres_table_init();
+	err = portres_tokens_init();
 	if (err)
 		return err;
 	err = portres_socks_init();
@@ -57,13 +65,13 @@ err_limits:
 err_socks:
 	portres_socks_uninit();
 err_table:
-	portres_table_uninit();
+	portres_tokens_uninit();
 	return err;
 }
 
 /*
  * Runs only when no task holds a reference to the module: none has
- * /dev/portres open, none is in an implicit bind (bind_hook.c).  Nothing
+ * /dev/portres open, none is in an implicit bind (implicit_bind.c).  Nothing
  * here waits for a user.
  */
 static void __exit portres_exit(void)
@@ -75,7 +83,7 @@ static void __exit portres_exit(void)
 	portres_sysfs_uninit();
 	portres_limits_uninit();
 	portres_socks_uninit();
-	portres_table_uninit();
+	portres_tokens_uninit();
 	/* Records and reservations are freed after a grace period. */
 	rcu_barrier();
 	pr_info("unloaded\n");

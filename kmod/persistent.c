@@ -12,6 +12,8 @@
 #include <net/net_namespace.h>
 
 #include "portres.h"
+#include "persistent.h"
+#include "table.h"
 
 /*
  * The persistent reservation calls of the ioctls and of netlink; the

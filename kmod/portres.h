@@ -30,14 +30,6 @@ struct portres_user;
 struct sock;
 struct socket;
 
-/*
- * The kernel's proc_do_large_bitmap(), which portres wraps, called directly
- * through a static call (bind_hook.c says why), defined in reserved_ports.c.
- * Its table is const since Linux 6.11; portres only passes tables to it, so
- * that makes no difference.
- */
-DECLARE_STATIC_CALL(portres_orig_sysctl, proc_do_large_bitmap);
-
 #define PORTRES_NPORTS	65536
 
 enum portres_proto {
@@ -62,7 +54,9 @@ static inline unsigned int portres_sock_hash(const struct sock *sk)
 
 struct portres_ports {
 	struct rcu_head rcu;	/* first: kvfree_rcu() needs it within 4 KiB */
+	/* Set and cleared under the namespace's @lock, tested under RCU. */
 	unsigned long busy[PORTRES_NPROTO][BITS_TO_LONGS(PORTRES_NPORTS)];
+	/* The namespace's @lock (reserved_ports.c). */
 	unsigned long ours[BITS_TO_LONGS(PORTRES_NPORTS)];
 	/*
 	 * Socket records of the namespace per hash of the socket's address
@@ -73,32 +67,73 @@ struct portres_ports {
 };
 
 /*
- * Per network namespace state.  @lock serializes every change to the
- * reservations and socket records of the namespace; the bind hook's fast
- * path reads @ports and @nsocks under RCU without it.  @refused counts the
- * binds portres refused (trace.c).  @shared counts, per
- * (protocol << 16 | port), the sockets that were let share that port of a
- * block (struct portres_sock @shared); the get_port hooks load it under
- * RCU for a socket with SO_REUSEPORT.
+ * Per network namespace state, one per namespace from its birth to its end
+ * (table.c's pernet operations).  @lock is the namespace's lock (see
+ * Locking below); what each member is protected by is said at the member.
+ * "@lock" means: changed only under @lock; read under @lock unless said.
  */
 struct portres_net {
+	/* The namespace; set at the birth, never changed. */
 	struct net *net;
+	/* Serializes every change to the namespace's reservations and records. */
 	struct mutex lock;
+	/*
+	 * The bitmaps, allocated at the first reservation under @lock, freed
+	 * at the end after a grace period (kvfree_rcu): read by the hooks
+	 * under RCU, or with preemption off, without @lock.
+	 */
 	struct portres_ports __rcu *ports;
+	/*
+	 * The reservations per protocol by block: changed under @lock, read
+	 * under RCU by the hooks (MT_FLAGS_USE_RCU).
+	 */
 	struct maple_tree blocks[PORTRES_NPROTO];
+	/* The reservations, and how many: @lock. */
 	struct list_head resvs;
 	unsigned int nresvs;
+	/* The socket records (struct portres_sock), and how many: @lock. */
 	struct list_head socks;
 	atomic_t nsocks;
+	/*
+	 * The order of binds (bind_order.c): set at the first reservation
+	 * under @lock, read by the hooks with preemption off (RCU), freed at
+	 * the end after a grace period.
+	 */
 	struct portres_bind_order __rcu *bind_order;
+	/*
+	 * portres_tasks_epoch when @bind_order was made, and whether an
+	 * RCU-tasks grace period is known to have passed since: @lock.
+	 */
 	unsigned long bind_epoch;
 	bool bind_ready;
+	/*
+	 * The sockets let share each port of a block, per (protocol << 16 |
+	 * port) (struct portres_sock @shared_port): changed under @lock,
+	 * loaded under RCU by the get_port hooks for a socket with
+	 * SO_REUSEPORT (the xarray's own RCU).
+	 */
 	struct xarray shared;
+	/*
+	 * The users charged in the namespace, and the ports of the limited
+	 * callers' reservations (limits.c): @lock.
+	 */
 	unsigned int nusers;
 	unsigned int limited_ports;
+	/* The persistent reservations: @lock. */
 	unsigned int npersistent;
+	/*
+	 * Changes with every reservation made or ended, under @lock: a
+	 * netlink dump, which reads it under @lock, marks what it sends
+	 * after a change (NLM_F_DUMP_INTR).
+	 */
 	unsigned int seq;
+	/* The binds portres refused (trace.c): atomic, no lock. */
 	atomic_long_t refused;
+	/*
+	 * True from the birth until the namespace's end begins
+	 * (portres_net_uninit()), which clears it under @lock: no
+	 * reservation is made, nor event sent, after.  @lock.
+	 */
 	bool live;
 };
 
@@ -108,6 +143,7 @@ struct portres_net {
  * through it every user above (limits.c).
  */
 struct portres_charge {
+	/* Set when charged, cleared when uncharged: the namespace's @lock. */
 	struct portres_user *user;
 };
 
@@ -121,28 +157,56 @@ struct portres_charge {
  * namespace.
  */
 struct portres_resv {
+	/*
+	 * In the global token table (blocks.c), with @token: entered and
+	 * removed under @pn's @lock, looked up under RCU; @token is set
+	 * before the entry and never changed after.
+	 */
 	struct rhash_head tnode;
 	u64 token;
+	/* Set at creation, never changed; the block too. */
 	struct portres_net *pn;
+	/* In @pn->resvs: @pn's @lock. */
 	struct list_head node;
+	/*
+	 * A runtime one's owner, its socket record (@owner->owned through
+	 * @owner_node), and the process, user and command that acquired it:
+	 * set at the acquire under @pn's @lock; @owner is cleared under it
+	 * at the owner's last close.
+	 */
 	struct list_head owner_node;
 	struct portres_sock *owner;
 	struct pid *tgid;
 	kuid_t uid;
+	/* What a limited acquire was charged (limits.c): @pn's @lock. */
 	struct portres_charge charge;
 	char comm[TASK_COMM_LEN];
+	/* The associated sockets (assoc.c), and how many: @pn's @lock. */
 	struct list_head socks;
 	unsigned int nsocks;
+	/*
+	 * The block, protocol and kind: set before the reservation is
+	 * published, never changed after, read by the hooks under RCU.
+	 */
 	u16 start;
 	u16 count;
+	/* Where the next search for a free port of the block begins: @lock. */
 	u16 hint;
 	u8 proto;
 	bool persistent;
 	bool exclusive;
+	/* Charged to its caller's user (a limited caller): set at creation. */
 	bool limited;
+	/*
+	 * Published but still checking the bind tables, with @pn's @lock
+	 * dropped (blocks.c): found by no lookup until cleared, under the
+	 * lock.
+	 */
 	bool pending;
+	/* The sysfs directory (sysfs.c): @pn's @lock (the notifier's call). */
 	struct portres_entry *entry;
 	struct rcu_head rcu;
+	/* Per port of the block, the sockets that hold it: @pn's @lock. */
 	u16 holders[];
 };
 
@@ -156,14 +220,34 @@ struct portres_resv {
  * until the socket's last close.
  */
 struct portres_sock {
+	/*
+	 * In the global table of records by @sk (sockets.c): entered and
+	 * removed under @pn's @lock, looked up under RCU.  @sk and @pn are
+	 * set at the record's birth and never changed; @sk is never
+	 * dereferenced, only compared.
+	 */
 	struct rhash_head node;
 	const struct sock *sk;
 	struct portres_net *pn;
+	/* In @pn->socks: @pn's @lock. */
 	struct list_head pn_node;
+	/* The reservations acquired on the socket: @pn's @lock. */
 	struct list_head owned;
+	/*
+	 * The reservation the socket is associated with, if any: written
+	 * under @pn's @lock with WRITE_ONCE, read by the hooks with
+	 * READ_ONCE under RCU (see Locking).  @assoc_node is in
+	 * @resv->socks: @pn's @lock.
+	 */
 	struct portres_resv *resv;
 	struct list_head assoc_node;
+	/* The port of @resv's block it holds, or 0: @pn's @lock. */
 	u16 port;
+	/*
+	 * The shared port, if any, and its protocol: written under @pn's
+	 * @lock, @shared_port with WRITE_ONCE, read under RCU by the
+	 * get_port hooks.
+	 */
 	u16 shared_port;
 	u8 shared_proto;
 	struct rcu_head rcu;
@@ -191,7 +275,7 @@ struct portres_sock {
  * takes RCU even under @lock).  The hooks' fast path reads @ports and
  * @bind_order with preemption off, which is an RCU read section too.
  *
- * @bind_order (table.c, at portres_tasks_epoch) orders binds against new
+ * @bind_order (bind_order.c, at portres_tasks_epoch) orders binds against new
  * reservations: in a namespace that has one, every call that takes a port
  * for a TCP or UDP socket while the hooks are registered runs in its SRCU
  * read section, counted per CPU, from its test of the bits to the port's
@@ -208,7 +292,8 @@ struct portres_sock {
  */
 
 /*
- * What a socket that has nothing to do with portres pays (bind_hook.c).
+ * What a socket that has nothing to do with portres pays (hooks.c,
+ * implicit_bind.c, port_choice.c).
  *
  * With nothing reserved anywhere, the hooks on the sockets' paths are not
  * registered: nothing.  Otherwise, per call of a hooked function, the
@@ -234,218 +319,40 @@ struct portres_sock {
  */
 
 /*
- * The files, each calling only those listed before it (make check runs
- * selftests/kmod_deps.sh to hold this):
+ * The files, each including the headers of only those listed before it
+ * (its own header, X.h for X.c, declares what it offers the rest of the
+ * module; make check runs selftests/kmod_deps.py to hold this):
  *
  *   bind_tables.c     what the kernel's bind tables say about a port
  *   sockets.c         socket records
  *   reserved_ports.c  the ip_local_reserved_ports bitmap and its sysctl
  *   limits.c          quotas: module parameters and charges
- *   hook.c            hooking a kernel function with ftrace
+ *   hook.c            hooking one kernel function with ftrace
  *   trace.c           the count and tracepoint of refused binds
  *   assoc.c           associated sockets and the ports they hold
+ *   bind_order.c      the order of binds against new reservations
+ *   blocks.c          making a reservation's block, the namespace filter,
+ *                     the token table
  *   table.c           the reservation table, per network namespace
  *   persistent.c      persistent reservations by block
- *   bind_hook.c       the hooks: bind, connect, get_port, close, sysctl
+ *   runtime.c         runtime reservations for the front ends, by token
+ *   hooks.c           the hooks of hooks.def: static calls, registration,
+ *                     the count of tasks inside, the sysctl hook
+ *   implicit_bind.c   the hooks on connect, listen, sendmsg and close
+ *   port_choice.c     the hooks on the stack's port choice (get_port,
+ *                     hash_connect)
  *   device.c          /dev/portres and its ioctls
+ *   netlink_msg.c     the generic netlink family's messages
  *   netlink.c         the generic netlink family and its events
  *   sysfs.c           /sys/kernel/portres
  *   main.c            module init and exit
  *
+ * compat.h, fastpath.h, hooks.def and this file are shared by all; a file
+ * that offers nothing but the policy of hooks (hooks.h), or nothing at all,
+ * has no header.
+ *
  * The table tells the front ends of new and ended reservations through a
  * notifier chain (portres_resv_notifier_register()), never by calling them.
  */
-
-/* bind_tables.c */
-bool portres_port_in_use(struct net *net, int proto, u16 port);
-bool portres_block_in_use(struct net *net, int proto, unsigned int start,
-			  unsigned int count);
-
-/*
- * What a wildcard acquire must avoid: the ports of reservations (@busy), the
- * ports the admin reserved through the sysctl (@admin_reserved less @ours,
- * either may be NULL) and the ports bound in @net.  With no @net, only the
- * bitmaps count (the KUnit tests).
- */
-struct portres_search {
-	unsigned long *busy;
-	const unsigned long *admin_reserved;
-	const unsigned long *ours;
-	struct net *net;
-	int proto;
-};
-
-int portres_find_free_block(const struct portres_search *s, unsigned int lo,
-			    unsigned int hi, unsigned int count);
-
-/* sockets.c */
-int portres_socks_init(void);
-void portres_socks_uninit(void);
-bool portres_socks_none(void);
-bool portres_sock_known(const struct sock *sk);
-struct portres_sock *portres_sock_find(const struct sock *sk);
-struct portres_sock *portres_sock_find_or_add(struct portres_net *pn,
-					      const struct sock *sk);
-void portres_sock_forget_unused(struct portres_sock *ps);
-void portres_sock_remove(struct portres_sock *ps);
-void portres_socks_drop_all(struct portres_net *pn);
-
-/* reserved_ports.c */
-void portres_rp_reserve(struct portres_net *pn, struct portres_ports *ports,
-			u16 start, u16 count);
-void portres_rp_unreserve(struct portres_net *pn, struct portres_ports *ports,
-			  u16 start, u16 count);
-int portres_rp_sysctl(struct portres_net *pn, struct ctl_table *table,
-		      int write, void *buffer, size_t *lenp, loff_t *ppos);
-struct net *portres_rp_table_net(struct ctl_table *table);
-
-/* limits.c */
-int portres_limits_init(void);
-void portres_limits_uninit(void);
-int portres_charge(struct portres_net *pn, unsigned int count,
-		   struct portres_charge *c);
-void portres_uncharge(struct portres_net *pn, struct portres_charge *c,
-		      unsigned int count);
-int portres_persistent_check(struct portres_net *pn);
-int portres_assoc_check(const struct portres_resv *resv);
-
-/* hook.c: one hooked function */
-struct portres_hook {
-	const char *name;
-	/* A hot hook's entry stub (hook_stub.S), or a cold one's callback. */
-	void *stub;
-	ftrace_func_t thunk;
-	unsigned long addr;
-	unsigned long orig;
-	struct ftrace_ops ops;
-	bool optional;
-	bool cold;
-	bool registered;
-	bool filtered;
-};
-
-int portres_hook_lookup_init(void);
-int portres_hook_find(struct portres_hook *hook);
-int portres_hook_register(struct portres_hook *hook);
-void portres_hook_unregister(struct portres_hook *hook);
-void portres_hook_release(struct portres_hook *hook);
-
-/* trace.c */
-int portres_refused(struct portres_net *pn, int proto, u16 port,
-		    const struct portres_resv *resv, int err);
-
-/* assoc.c */
-int portres_sock_associate(struct portres_net *pn, struct sock *sk,
-			   struct portres_resv *resv);
-void portres_sock_dissociate(struct portres_sock *ps);
-void portres_sock_disconnect(struct portres_sock *ps);
-bool portres_share_grant(struct portres_net *pn, struct sock *sk, u16 port);
-int portres_share_begin(struct portres_sock *ps);
-void portres_share_end(struct portres_sock *ps);
-bool portres_share_refused(struct portres_net *pn, const struct sock *sk,
-			   int proto, u16 port);
-void portres_resv_put_port(struct portres_sock *ps);
-int portres_resv_take_port(struct portres_resv *resv, struct portres_sock *ps);
-void portres_resv_mark_port(struct portres_resv *resv, struct portres_sock *ps,
-			    u16 port);
-
-/* table.c */
-int portres_table_init(void);
-void portres_table_uninit(void);
-int portres_nets_init(void);
-void portres_nets_uninit(void);
-bool portres_table_idle(void);
-struct portres_net *portres_pernet(const struct net *net);
-void portres_net_init(struct portres_net *pn, struct net *net);
-void portres_net_uninit(struct portres_net *pn);
-void portres_net_check_dead(struct portres_net *pn);
-
-extern unsigned int portres_net_id;
-
-/* The namespaces that may have anything, for the hooks (fastpath.h). */
-#define PORTRES_NET_FILTER_BITS	6
-extern atomic_t portres_net_filter[1 << PORTRES_NET_FILTER_BITS];
-void portres_net_filter_add(const struct net *net, int delta);
-
-static inline unsigned int portres_net_hash(const struct net *net)
-{
-	return hash_ptr(net, PORTRES_NET_FILTER_BITS);
-}
-
-int portres_proto_from_ip(int protocol);
-int portres_proto_to_ip(int proto);
-const char *portres_proto_name(int proto);
-
-/* Binds begun and ended on one CPU (table.c says what they order). */
-struct portres_binds {
-	unsigned long begun;
-	unsigned long ended;
-};
-
-/* A bind's read section, from portres_bind_begin() to portres_bind_end(). */
-struct portres_bind_section {
-	struct srcu_struct *sp;
-	struct portres_binds __percpu *binds;
-	int idx;
-};
-
-void portres_table_tasks_passed(void);
-/* A namespace's order of binds against reservations (table.c). */
-struct portres_bind_order {
-	struct srcu_struct srcu;
-	struct portres_binds __percpu *binds;
-};
-
-int portres_port_refused_slow(struct portres_net *pn, const struct sock *sk,
-			      int proto, u16 port);
-
-/* The events of portres_resv_notifier_register(); the data is the resv. */
-enum portres_resv_event {
-	PORTRES_RESV_ADDED,
-	PORTRES_RESV_REMOVED,
-};
-
-int portres_resv_notifier_register(struct notifier_block *nb);
-void portres_resv_notifier_unregister(struct notifier_block *nb);
-
-int portres_resv_acquire(struct portres_net *pn, struct sock *sk, int proto,
-			 u16 start, u16 count, struct portres_resv **resvp);
-int portres_resv_create(struct portres_net *pn, int proto, u16 start,
-			u16 count, bool exclusive, struct portres_resv **resvp);
-struct portres_resv *portres_resv_find(struct portres_net *pn, u64 token);
-struct portres_resv *portres_resv_persistent(struct portres_net *pn, int proto,
-					     u16 start, u16 count);
-unsigned int portres_resv_ports_in_use(const struct portres_resv *resv);
-struct portres_resv *portres_resv_at(struct portres_net *pn, int proto,
-				     u16 port);
-void portres_resv_release(struct portres_resv *resv);
-void portres_sock_closed(struct portres_net *pn, const struct sock *sk);
-
-/* persistent.c */
-int portres_persistent_create(struct net *net, int proto, u16 start,
-			      u16 count, bool exclusive, u64 *token);
-int portres_persistent_delete(struct net *net, int proto, u16 start,
-			      u16 count);
-int portres_persistent_lookup(struct net *net, int proto, u16 start,
-			      u16 count, u64 *token);
-
-/* bind_hook.c */
-int portres_hooks_init(void);
-void portres_hooks_uninit(void);
-int portres_hooks_hold(void);
-void portres_hooks_unhold(void);
-bool portres_hooks_registered(unsigned long *registrations);
-
-/* device.c */
-int portres_device_init(void);
-void portres_device_uninit(void);
-
-/* netlink.c */
-int portres_netlink_init(void);
-void portres_netlink_uninit(void);
-
-/* sysfs.c */
-int portres_sysfs_init(void);
-void portres_sysfs_uninit(void);
 
 #endif /* _PORTRES_H */

@@ -18,11 +18,12 @@
 #include <net/net_namespace.h>
 
 #include "portres.h"
+#include "reserved_ports.h"
 
 /*
  * The kernel's handler of the sysctl, proc_do_large_bitmap(), which the
- * cold hook redirects here; set when the hooks are found (bind_hook.c).  A
- * static call, a direct call site: bind_hook.c says why.
+ * cold hook redirects here; set when the hooks are found (hooks.c).  A
+ * static call, a direct call site: hooks.c says why.
  */
 DEFINE_STATIC_CALL_NULL(portres_orig_sysctl, proc_do_large_bitmap);
 

@@ -18,6 +18,7 @@
 #include <net/sock.h>
 
 #include "portres.h"
+#include "sockets.h"
 
 static struct rhashtable portres_socks;
 

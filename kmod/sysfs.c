@@ -23,6 +23,9 @@
 #include <net/net_namespace.h>
 
 #include "portres.h"
+#include "hooks.h"
+#include "sysfs.h"
+#include "table.h"
 
 struct portres_entry {
 	struct kobject kobj;
@@ -164,7 +167,7 @@ static struct notifier_block portres_sysfs_nb = {
  * /sys/kernel/portres/hooks: whether the hooks on the sockets' paths are
  * registered now ("on"), or nothing is reserved and no socket pays for
  * portres ("off"), and how many times they were registered since the
- * module loaded; bind_hook.c.
+ * module loaded; hooks.c.
  */
 static ssize_t hooks_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  char *buf)

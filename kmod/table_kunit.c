@@ -20,6 +20,11 @@
 
 #include "fastpath.h"
 #include "portres.h"
+#include "assoc.h"
+#include "bind_tables.h"
+#include "blocks.h"
+#include "sockets.h"
+#include "table.h"
 
 /* Block search: tables of fragmented port spaces. */
 

@@ -10,9 +10,10 @@
 #include <linux/sched.h>
 
 #include "portres.h"
+#include "trace.h"
 
 #define CREATE_TRACE_POINTS
-#include "trace.h"
+#include "trace_events.h"
 
 /**
  * portres_refused() - counts and traces a refused bind

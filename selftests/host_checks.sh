@@ -265,7 +265,7 @@ if make -s deb >"$work/deb.log" 2>&1; then
 	result ok "make deb builds the packages"
 	if deb_holds portres-dkms /usr/src/portres-$version/dkms.conf \
 		/usr/src/portres-$version/Kbuild /usr/src/portres-$version/Makefile \
-		/usr/src/portres-$version/kmod/bind_hook.c \
+		/usr/src/portres-$version/kmod/hooks.c \
 		/usr/src/portres-$version/kmod/compat.h \
 		/usr/src/portres-$version/uapi/linux/portres.h \
 		/usr/lib/modules-load.d/portres.conf &&
