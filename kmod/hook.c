@@ -132,6 +132,17 @@ int portres_hook_find(struct portres_hook *hook)
  * attached to a hooked function, the hook cannot be registered (-EBUSY),
  * and while the hook is, such a program cannot be attached.
  */
+/* Why a registration failed, with @busy what EBUSY means for this kind. */
+static void portres_hook_failed(const struct portres_hook *hook, int err,
+				const char *busy)
+{
+	if (err == -EBUSY)
+		pr_err("cannot hook %s: kernel.ftrace_enabled is 0, or %s\n",
+		       hook->name, busy);
+	else
+		pr_err("cannot hook %s: %d\n", hook->name, err);
+}
+
 static int portres_hook_register_direct(struct portres_hook *hook)
 {
 	int err;
@@ -152,11 +163,8 @@ static int portres_hook_register_direct(struct portres_hook *hook)
 	err = register_ftrace_direct(&hook->ops, (unsigned long)hook->stub);
 #endif
 	if (err) {
-		if (err == -EBUSY)
-			pr_err("cannot hook %s: kernel.ftrace_enabled is 0, or another module (a livepatch) or a BPF trampoline already attaches to it\n",
-			       hook->name);
-		else
-			pr_err("cannot hook %s: %d\n", hook->name, err);
+		portres_hook_failed(hook, err,
+				    "another module (a livepatch) or a BPF trampoline already attaches to it");
 		return err;
 	}
 	hook->registered = true;
@@ -213,11 +221,8 @@ int portres_hook_register(struct portres_hook *hook)
 	}
 	err = register_ftrace_function(&hook->ops);
 	if (err) {
-		if (err == -EBUSY)
-			pr_err("cannot hook %s: kernel.ftrace_enabled is 0, or another module (a livepatch) already modifies its calls\n",
-			       hook->name);
-		else
-			pr_err("cannot hook %s: %d\n", hook->name, err);
+		portres_hook_failed(hook, err,
+				    "another module (a livepatch) already modifies its calls");
 		ftrace_set_filter_ip(&hook->ops, hook->addr, 1, 0);
 		return err;
 	}

@@ -10,8 +10,7 @@
  * (portres_hook_redirect()).  If so the call goes on in
  * portres_<name>_wrap(), of the hooked function's type, which replaces it,
  * calls the original through the static call portres_orig_<name> and
- * leaves (portres_hook_leave()).  portres_<name>_hot() says which hooks
- * have a stub.
+ * leaves (portres_hook_leave()).
  */
 #ifndef _PORTRES_HOOKS_H
 #define _PORTRES_HOOKS_H
@@ -25,34 +24,22 @@
 #include <net/inet_hashtables.h>
 #include <net/udp.h>
 
-#define PORTRES_POLICY_HOT(name, type, params)				\
-	void portres_##name##_stub(void);				\
-	bool portres_##name##_redirect params;				\
-	typeof(type) portres_##name##_wrap;				\
-	static inline bool portres_##name##_hot(void)			\
-	{								\
-		return true;						\
-	}
-#define PORTRES_POLICY_HOT6(name, type, params)			\
-	PORTRES_POLICY_HOT(name, type, params)
-#define PORTRES_POLICY_COLD(name, type, params)
-#define PORTRES_POLICY_CALL(name, type, params)
-#define PORTRES_HOOK(name, function, type, args, kind, params)		\
-	PORTRES_POLICY_##kind(name, type, params)
-#include "hooks.def"
-#undef PORTRES_HOOK
-
 /*
  * The originals, called through static calls (hooks.c says why), defined
  * in hooks.c; the sysctl handler's is reserved_ports.c's (reserved_ports.h).
  */
-#define PORTRES_ORIG_DECL_HOT(name, type)				\
+#define PORTRES_POLICY_HOT(name, type, params)				\
+	void portres_##name##_stub(void);				\
+	bool portres_##name##_redirect params;				\
+	typeof(type) portres_##name##_wrap;				\
 	DECLARE_STATIC_CALL(portres_orig_##name, type)
-#define PORTRES_ORIG_DECL_HOT6		PORTRES_ORIG_DECL_HOT
-#define PORTRES_ORIG_DECL_CALL		PORTRES_ORIG_DECL_HOT
-#define PORTRES_ORIG_DECL_COLD(name, type)
+#define PORTRES_POLICY_HOT6(name, type, params)			\
+	PORTRES_POLICY_HOT(name, type, params)
+#define PORTRES_POLICY_CALL(name, type, params)				\
+	DECLARE_STATIC_CALL(portres_orig_##name, type)
+#define PORTRES_POLICY_COLD(name, type, params)
 #define PORTRES_HOOK(name, function, type, args, kind, params)		\
-	PORTRES_ORIG_DECL_##kind(name, type)
+	PORTRES_POLICY_##kind(name, type, params)
 #include "hooks.def"
 #undef PORTRES_HOOK
 

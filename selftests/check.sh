@@ -42,6 +42,17 @@ result() {	# result ok|fail NAME [DETAIL]
 		count 0 1; echo "FAIL: $2${3:+ ($3)}"
 	fi
 }
+logged_check() {	# logged_check LOG DESCRIPTION COMMAND...: COMMAND as a check;
+	# its output ($work/LOG.log) is shown only when it fails
+	local log=$work/$1.log desc=$2
+	shift 2
+	if "$@" >"$log" 2>&1; then
+		result ok "$desc"
+	else
+		cat "$log"
+		result fail "$desc"
+	fi
+}
 finish() {
 	local p
 	echo "=== summary"

@@ -45,12 +45,9 @@ dkms_module() {
 }
 
 ibt_check() {	# ibt_check NAME
-	if selftests/ibt_check.sh "$work/portres-$1.ko" >"$work/ibt-$1.log"; then
-		result ok "IBT: the module for $1 makes no indirect call; originals and kallsyms through static calls"
-	else
-		cat "$work/ibt-$1.log"
-		result fail "IBT: the module for $1 makes no indirect call; originals and kallsyms through static calls"
-	fi
+	logged_check "ibt-$1" \
+		"IBT: the module for $1 makes no indirect call; originals and kallsyms through static calls" \
+		selftests/ibt_check.sh "$work/portres-$1.ko"
 }
 
 # Boots a kernel once: guest LABEL SCRIPT [run-guest.sh options]; the

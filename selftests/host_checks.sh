@@ -148,12 +148,9 @@ done
 # The errno contract has one source, uapi/linux/portres.h (and lib/portres.h
 # for what the library adds): README, Documentation/ and the man pages list
 # no errnos for a call, or exactly those.
-if python3 selftests/errno_check.py >"$work/errno-check.log" 2>&1; then
-	result ok "errnos: every document and man page lists those of uapi/linux/portres.h for each call"
-else
-	cat "$work/errno-check.log"
-	result fail "errnos: every document and man page lists those of uapi/linux/portres.h for each call"
-fi
+logged_check errno-check \
+	"errnos: every document and man page lists those of uapi/linux/portres.h for each call" \
+	python3 selftests/errno_check.py
 
 # The bash completion, run as bash-completion would (its two helpers
 # stubbed): completions for a command, show's words, add's protocol, an
@@ -204,12 +201,9 @@ else
 fi
 
 # The module's files call each other one way only (kmod/portres.h).
-if python3 selftests/kmod_deps.py >"$work/kmod-deps.log" 2>&1; then
-	result ok "no two kmod/*.c files depend on each other, no loop among them"
-else
-	cat "$work/kmod-deps.log"
-	result fail "no two kmod/*.c files depend on each other, no loop among them"
-fi
+logged_check kmod-deps \
+	"no two kmod/*.c files depend on each other, no loop among them" \
+	python3 selftests/kmod_deps.py
 
 # make uninstall takes away what make install put there.
 if make -s install-lib install-tools DESTDIR="$work/inst2" PREFIX=/usr \
