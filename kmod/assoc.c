@@ -288,6 +288,6 @@ bool portres_share_refused(struct portres_net *pn, const struct sock *sk,
 	if (ps && READ_ONCE(ps->shared_port) == port &&
 	    ps->shared_proto == proto)
 		return false;
-	resv = mtree_load(&pn->blocks[proto], port);
+	resv = portres_block_at(pn, proto, port);
 	return !resv || !ps || READ_ONCE(ps->resv) != resv;
 }

@@ -4,10 +4,12 @@
  * namespace: each bind's read section (fastpath.h), and what a new
  * reservation waits for (blocks.c).
  */
+#include <linux/delay.h>
+#include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/srcu.h>
 
 #include "portres.h"
 #include "bind_order.h"
@@ -17,22 +19,29 @@
  * enters the port in its bind table.  In a namespace that has an order of
  * binds (@bind_order, made at its first reservation), every call that
  * takes a port for a TCP or UDP socket while the hooks are registered (the
- * get_port and hash_connect hooks) therefore runs in an SRCU read-side
- * section of the namespace, and counted in its per-CPU counts of binds
- * begun and ended, from its test of the bits to the port's entry in the
- * bind table.  A new reservation publishes its bits and, if a section is
- * under way in the namespace, drops the namespace's lock and waits for the
- * sections that may have missed them; then it takes the lock and looks at
+ * get_port and hash_connect hooks) therefore runs in a read section of the
+ * namespace's binds, from its test of the bits to the port's entry in the
+ * bind table: it counts itself begun, on its CPU, in the slot the order
+ * names now (fastpath.h), and ended in the same slot.  A new reservation
+ * publishes its bits and, if a section is under way in the namespace,
+ * drops the namespace's lock and waits for the sections that may have
+ * missed them (portres_binds_wait()); then it takes the lock and looks at
  * the bind tables again.  A bind either saw the bits, or is in the table
  * by then.
  *
- * The counts spare an acquire the grace period when no bind is under way:
- * a section counts itself (full barrier) before it tests the bits, an
- * acquire sets the bits (full barrier) before it reads the counts, the
- * ended ones first (portres_binds_active()), so when the acquire finds as
- * many begun as ended every later section sees its bits, and every earlier
- * one has finished its bind.  The counts are per CPU, so that a bind
- * stores to no memory another CPU's binds store to.
+ * Why that holds: a section counts itself (full barrier) before it tests
+ * the bits, and a reservation sets the bits (full barrier) before it reads
+ * the counts, the ended ones first, so that a section it does not find
+ * counted sees its bits, and one it finds counted as many times ended as
+ * begun has finished its bind.  A slot that new sections do not count in
+ * only loses sections: only those that read its number before it was
+ * turned away from can still count in it, and each ends.  So the waiter
+ * first waits for that slot, then turns new sections to it, and waits for
+ * the other one (SRCU scans its two indexes so).  When the counts of all slots show no bind under way, an acquire spares
+ * itself the wait altogether.  The counts are per CPU, so that a bind
+ * stores to no memory another CPU's binds store to.  (This is SRCU's read
+ * side, without its grace-period machinery, which portres does not need:
+ * the reservation's wait is rare, short, and polls.)
  *
  * A namespace without an order has no reservation: its binds are not
  * redirected at all (the hooks' callbacks let them through), so they pay
@@ -57,26 +66,37 @@ void portres_table_tasks_passed(void)
 }
 
 /*
- * Sums @b's counts, the ended ones first: a bind counted there began
- * before, and is counted among the begun ones too, so that a bind under
- * way is never cancelled out by one that began after the sum of its CPU
- * and ended before another's.  Return: whether none was under way; *@begun
- * is how many had begun.
+ * Sums @b's counts in slots @first to @last, the ended ones first: a bind
+ * counted there began before, and is counted among the begun ones too, so
+ * that a bind under way is never cancelled out by one that began after the
+ * sum of its CPU and ended before another's.  Return: whether none was
+ * under way; *@begun is how many had begun.
  */
-bool portres_binds_sum(struct portres_binds __percpu *b,
-		       unsigned long *begun)
+static bool portres_binds_sum_slots(struct portres_binds __percpu *b,
+				    unsigned int first, unsigned int last,
+				    unsigned long *begun)
 {
 	unsigned long ended = 0;
+	unsigned int i;
 	int cpu;
 
 	*begun = 0;
 	for_each_possible_cpu(cpu)
-		ended += READ_ONCE(per_cpu_ptr(b, cpu)->ended);
+		for (i = first; i <= last; i++)
+			ended += READ_ONCE(per_cpu_ptr(b, cpu)->slot[i].ended);
 	/* The ended ones summed before the begun ones. */
 	smp_mb();
 	for_each_possible_cpu(cpu)
-		*begun += READ_ONCE(per_cpu_ptr(b, cpu)->begun);
+		for (i = first; i <= last; i++)
+			*begun += READ_ONCE(per_cpu_ptr(b, cpu)->slot[i].begun);
 	return *begun == ended;
+}
+
+/* portres_binds_sum_slots() of both slots. */
+bool portres_binds_sum(struct portres_binds __percpu *b,
+		       unsigned long *begun)
+{
+	return portres_binds_sum_slots(b, 0, 1, begun);
 }
 
 /* Whether a bind counted in @b may be under way. */
@@ -85,6 +105,62 @@ bool portres_binds_active(struct portres_binds __percpu *b)
 	unsigned long begun;
 
 	return !portres_binds_sum(b, &begun);
+}
+
+/* Polls slot @idx of @order until it shows no bind under way. */
+static int portres_binds_drain(struct portres_bind_order *order,
+			       unsigned int idx, bool killable)
+{
+	unsigned long begun;
+	int polls = 0;
+
+	while (!portres_binds_sum_slots(order->binds, idx, idx, &begun)) {
+		if (killable && fatal_signal_pending(current))
+			return -EINTR;
+		/* A bind on another CPU ends within microseconds. */
+		if (++polls <= 20)
+			cond_resched();
+		else
+			usleep_range(20, 100);
+	}
+	return 0;
+}
+
+/*
+ * Waits until every bind section of @order that may have missed what the
+ * caller published before the call has ended (see above), as SRCU's grace
+ * period scans its two indexes: first the slot that new sections do not
+ * count in, where only those that read the slot before an earlier turn can
+ * still count; then it turns new sections to that slot, and waits for the
+ * other one.  Sleeps; the caller holds no lock that a bind waits for.
+ * With @killable, a fatal signal ends the wait.
+ *
+ * Return: 0, or -EINTR when a fatal signal ended the wait.
+ */
+int portres_binds_wait(struct portres_bind_order *order, bool killable)
+{
+	unsigned int cur;
+	int err;
+
+	if (killable) {
+		if (mutex_lock_killable(&order->wait))
+			return -EINTR;
+	} else {
+		mutex_lock(&order->wait);
+	}
+	cur = order->flip & 1;
+	/* What the caller published is out before the counts are summed. */
+	smp_mb();
+	err = portres_binds_drain(order, !cur, killable);
+	if (err)
+		goto out;
+	WRITE_ONCE(order->flip, order->flip + 1);
+	/* The turn is out before the old slot is summed. */
+	smp_mb();
+	err = portres_binds_drain(order, cur, killable);
+out:
+	mutex_unlock(&order->wait);
+	return err;
 }
 
 /*
@@ -113,20 +189,15 @@ int portres_bind_order_init(struct portres_net *pn)
 		return -ENOMEM;
 	order->binds = alloc_percpu_gfp(struct portres_binds,
 					GFP_KERNEL_ACCOUNT);
-	if (!order->binds)
-		goto err_free;
-	if (init_srcu_struct(&order->srcu))
-		goto err_binds;
+	if (!order->binds) {
+		kfree(order);
+		return -ENOMEM;
+	}
+	mutex_init(&order->wait);
 	pn->bind_epoch = READ_ONCE(portres_tasks_epoch);
 	pn->bind_ready = false;
 	rcu_assign_pointer(pn->bind_order, order);
 	return 0;
-
-err_binds:
-	free_percpu(order->binds);
-err_free:
-	kfree(order);
-	return -ENOMEM;
 }
 
 /* At the namespace's end, when no bind can be under way in it any more. */
@@ -137,10 +208,13 @@ void portres_bind_order_fini(struct portres_net *pn)
 	order = rcu_replace_pointer(pn->bind_order, NULL, true);
 	if (!order)
 		return;
-	/* No reader still holds the pointer, then none is in a section. */
+	/*
+	 * No reader still holds the pointer: each counted itself with it
+	 * (fastpath.h).  Then none is in a section, in either slot.
+	 */
 	synchronize_rcu();
-	synchronize_srcu(&order->srcu);
-	cleanup_srcu_struct(&order->srcu);
+	portres_binds_wait(order, false);
+	mutex_destroy(&order->wait);
 	free_percpu(order->binds);
 	kfree(order);
 }

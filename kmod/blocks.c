@@ -2,21 +2,23 @@
 /*
  * portres: the blocks of reservations, per network namespace: making a
  * reservation's block and taking it back, with the namespace's bitmaps
- * and maple trees, the filter of namespaces that may have any, and the
- * global table of tokens.
+ * and xarrays, the filter of namespaces that may have any, and the global
+ * table of tokens.
  *
- * Each network namespace keeps its reservations per protocol in a maple tree
- * keyed by port range, which refuses overlapping blocks and answers "which
- * reservation covers this port", and in a bitmap of covered ports that the
- * bind hook tests in constant time.  Tokens live in one global hash table;
+ * Each network namespace keeps its reservations per protocol in an xarray
+ * keyed by the first port of their block, with a bitmap of those first
+ * ports, which together answer "which reservation covers this port"
+ * (portres_block_at()), and in a bitmap of covered ports that the bind
+ * hook tests in constant time.  Whether a block is free is the covered
+ * ports' bitmap's to say.  Neither the lookup nor a change costs more with
+ * more reservations: a change of a range tree does (Linux 6.1's maple tree
+ * preallocates nodes for its height at each erase).  Tokens live in one global hash table;
  * a token found there belongs to a namespace only if its reservation says so.
  */
 #include <linux/bitmap.h>
-#include <linux/maple_tree.h>
 #include <linux/random.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
-#include <linux/srcu.h>
 #include <net/ip.h>
 
 #include "portres.h"
@@ -56,10 +58,12 @@ bool portres_tokens_none(void)
  * The namespaces that may have reservations or socket records, counted by
  * a hash of their struct net: a namespace is counted from before its first
  * reservation's bitmaps (its struct portres_ports, which the socket
- * records' hints are in) are out until its end.  The hooks test it first,
- * and let a call through when its namespace's count is 0, with no look at
- * the namespace's state: on a host whose reservations are all in other
- * namespaces, an unrelated call costs a load from this read-mostly array.
+ * records' hints are in) are out until its end.  The hooks on the port
+ * choice test it first, and let a call through when its namespace's count
+ * is 0, with no look at the namespace's state: on a host whose
+ * reservations are all in other namespaces, an unrelated bind costs a
+ * load from this read-mostly array.  (The hooks that look for a socket's
+ * record test portres_sock_filter instead, sockets.c.)
  */
 atomic_t portres_net_filter[1 << PORTRES_NET_FILTER_BITS];
 
@@ -146,7 +150,8 @@ static int portres_token_insert(struct portres_resv *resv)
  * Enters @resv in the table and publishes its bits, then makes sure that no
  * socket took one of its ports meanwhile (see portres_tasks_epoch).
  *
- * Return: 0, -EADDRINUSE if a socket did, -ENOMEM, -EAGAIN.
+ * Return: 0, -EADDRINUSE if a socket did, -ENOMEM, -EAGAIN, or -EINTR when
+ * the caller got a fatal signal while it waited for binds.
  */
 static int portres_resv_publish(struct portres_net *pn,
 				struct portres_ports *ports,
@@ -159,13 +164,15 @@ static int portres_resv_publish(struct portres_net *pn,
 	bool unready;
 	int err;
 
-	err = mtree_insert_range(&pn->blocks[proto], start, start + count - 1,
-				 resv, GFP_KERNEL_ACCOUNT);
+	err = xa_insert(&pn->blocks[proto], start, resv, GFP_KERNEL_ACCOUNT);
 	if (err) {
 		/* The busy bitmap said the block was free: it cannot clash. */
-		WARN_ON_ONCE(err == -EEXIST);
+		WARN_ON_ONCE(err == -EBUSY);
 		return err;
 	}
+	/* Stored before its start is seen: pairs with portres_block_at(). */
+	smp_wmb();
+	__set_bit(start, ports->starts[proto]);
 	err = portres_token_insert(resv);
 	if (err)
 		goto err_erase;
@@ -196,8 +203,11 @@ static int portres_resv_publish(struct portres_net *pn,
 		mutex_unlock(&pn->lock);
 		if (unready)
 			synchronize_rcu_tasks();
-		synchronize_srcu(&order->srcu);
+		err = portres_binds_wait(order, true);
 		mutex_lock(&pn->lock);
+		/* A fatal signal: the caller will not see the error. */
+		if (err)
+			goto err_unpublish;
 		if (unready)
 			pn->bind_ready = true;
 	}
@@ -224,7 +234,8 @@ err_unpublish:
 	rhashtable_remove_fast(&portres_tokens, &resv->tnode,
 			       portres_token_params);
 err_erase:
-	mtree_erase(&pn->blocks[proto], start);
+	__clear_bit(start, ports->starts[proto]);
+	xa_erase(&pn->blocks[proto], start);
 	return err;
 }
 
@@ -331,7 +342,7 @@ struct portres_resv *portres_resv_find(struct portres_net *pn, u64 token)
 }
 
 /*
- * Takes @resv's block back: out of the tree, the bitmaps and the token
+ * Takes @resv's block back: out of the xarray, the bitmaps and the token
  * table.  Called under the namespace's lock.
  */
 void portres_resv_unpublish(struct portres_resv *resv)
@@ -340,7 +351,8 @@ void portres_resv_unpublish(struct portres_resv *resv)
 	struct portres_ports *ports = portres_ports_locked(pn);
 
 	lockdep_assert_held(&pn->lock);
-	mtree_erase(&pn->blocks[resv->proto], resv->start);
+	__clear_bit(resv->start, ports->starts[resv->proto]);
+	xa_erase(&pn->blocks[resv->proto], resv->start);
 	bitmap_clear(ports->busy[resv->proto], resv->start, resv->count);
 	portres_rp_unreserve(pn, ports, resv->start, resv->count);
 	rhashtable_remove_fast(&portres_tokens, &resv->tnode,

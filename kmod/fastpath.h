@@ -15,13 +15,13 @@
 #include <linux/atomic.h>
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
-#include <linux/srcu.h>
 #include <net/netns/generic.h>
 #include <net/sock.h>
 
 #include "portres.h"
 #include "bind_order.h"
 #include "blocks.h"
+#include "sockets.h"
 #include "table.h"
 
 /**
@@ -73,6 +73,8 @@ static __always_inline bool portres_net_maybe(const struct net *net)
  * The state of @net, as net_generic() finds it, in a read section of RCU
  * of any flavour (preemption off is one): @net->gen may be replaced, and
  * the old one freed after a grace period, when another subsystem registers.
+ * NULL before portres' own init of @net has run, or after it failed: a
+ * namespace whose setup fails after IPv4's closes IPv4 kernel sockets.
  */
 static __always_inline struct portres_net *
 portres_pernet_fast(const struct net *net)
@@ -81,18 +83,6 @@ portres_pernet_fast(const struct net *net)
 
 	ng = rcu_dereference_check(net->gen, rcu_read_lock_any_held());
 	return ng->ptr[portres_net_id];
-}
-
-/* The state of @sk's namespace, which @sk keeps alive. */
-static __always_inline struct portres_net *
-portres_pernet_sk(const struct sock *sk)
-{
-	struct portres_net *pn;
-
-	preempt_disable_notrace();
-	pn = portres_pernet_fast(sock_net(sk));
-	preempt_enable_notrace();
-	return pn;
 }
 
 /*
@@ -113,62 +103,87 @@ static __always_inline bool portres_sock_maybe(struct portres_net *pn,
 	return maybe;
 }
 
-/* portres_sock_maybe() in @sk's namespace, which @sk keeps alive. */
-static __always_inline bool portres_sk_maybe(const struct sock *sk)
+/*
+ * The state of @sk's namespace, if the namespace orders its binds (the
+ * hooks redirect them, bind_order.c), or NULL.  The order, once made, is
+ * the namespace's until its end.
+ */
+static __always_inline struct portres_net *
+portres_pernet_ordered(const struct sock *sk)
 {
-	struct portres_ports *ports;
-	bool maybe;
+	struct portres_net *pn;
 
 	preempt_disable_notrace();
-	ports = rcu_dereference_sched(portres_pernet_fast(sock_net(sk))->ports);
-	maybe = ports && READ_ONCE(ports->sock_hints[portres_sock_hash(sk)]);
+	pn = portres_pernet_fast(sock_net(sk));
+	if (unlikely(!pn) || !rcu_access_pointer(pn->bind_order))
+		pn = NULL;
 	preempt_enable_notrace();
-	return maybe;
+	return pn;
 }
 
-/* Whether @pn orders its binds: the hooks redirect them (bind_order.c). */
-static __always_inline bool portres_bind_ordered(const struct portres_net *pn)
+/* Whether @sk may have a record in any namespace (sockets.c). */
+static __always_inline bool portres_sock_filtered(const struct sock *sk)
 {
-	return rcu_access_pointer(pn->bind_order);
+	return atomic_read(&portres_sock_filter[portres_sock_hash(sk)]);
 }
 
 /*
- * Enters a read section of @pn's binds, described in *@s for the end
- * (bind_order.c says what it orders).
- * Return: false when @pn has no order of binds, and so no reservation.
+ * The state of @sk's namespace if @sk may have a record in it
+ * (portres_sock_filtered(), then portres_sock_maybe()), or NULL.
  */
-static __always_inline bool
-portres_bind_begin(struct portres_net *pn, struct portres_bind_section *s)
+static __always_inline struct portres_net *
+portres_pernet_maybe_sock(const struct sock *sk)
 {
+	struct portres_ports *ports;
+	struct portres_net *pn;
+
+	if (!portres_sock_filtered(sk))
+		return NULL;
+	preempt_disable_notrace();
+	pn = portres_pernet_fast(sock_net(sk));
+	ports = likely(pn) ? rcu_dereference_sched(pn->ports) : NULL;
+	if (!ports || !READ_ONCE(ports->sock_hints[portres_sock_hash(sk)]))
+		pn = NULL;
+	preempt_enable_notrace();
+	return pn;
+}
+
+/*
+ * Enters a read section of @pn's binds (bind_order.c says what it orders):
+ * counts the bind begun in the slot of @pn's order that new binds count in.
+ * Return: the slot, for portres_bind_end(), or NULL when @pn has no order
+ * of binds, and so no reservation.
+ */
+static __always_inline struct portres_bind_slot __percpu *
+portres_bind_begin(struct portres_net *pn)
+{
+	struct portres_bind_slot __percpu *slot = NULL;
 	struct portres_bind_order *order;
 
 	/*
-	 * RCU (a section with preemption off is one) keeps @bind_order until
-	 * srcu_read_lock() (portres_net_uninit()).
+	 * Counted with preemption off, which is a read section of RCU:
+	 * portres_bind_order_fini() waits for it before it waits for the
+	 * counts.  The socket keeps the namespace, and so @order, until
+	 * portres_bind_end().
 	 */
 	preempt_disable_notrace();
 	order = rcu_dereference_sched(pn->bind_order);
-	if (!order) {
-		preempt_enable_notrace();
-		return false;
+	if (order) {
+		slot = &order->binds->slot[READ_ONCE(order->flip) & 1];
+		this_cpu_inc(slot->begun);
 	}
-	s->sp = &order->srcu;
-	s->binds = order->binds;
-	s->idx = srcu_read_lock(s->sp);
 	preempt_enable_notrace();
-	this_cpu_inc(s->binds->begun);
 	/* Counted before the bits are tested: pairs with the acquire's. */
 	smp_mb();
-	return true;
+	return slot;
 }
 
 static __always_inline void
-portres_bind_end(const struct portres_bind_section *s)
+portres_bind_end(struct portres_bind_slot __percpu *slot)
 {
 	/* The port is in the bind table before the bind counts as ended. */
 	smp_mb();
-	this_cpu_inc(s->binds->ended);
-	srcu_read_unlock(s->sp, s->idx);
+	this_cpu_inc(slot->ended);
 }
 
 /*
@@ -189,6 +204,48 @@ static __always_inline int portres_port_refused(struct portres_net *pn,
 	if (!busy && !sk->sk_reuseport)
 		return 0;
 	return portres_port_refused_slow(pn, sk, proto, port);
+}
+
+/*
+ * The common case of both get_port hooks, with preemption off once (a read
+ * section of RCU): @sk has no record in @pn (its count in the hints is 0),
+ * the bind counts itself begun as portres_bind_begin() does, and then no
+ * reservation covers @port (0 for any port), and @sk shares no port.
+ *
+ * Return: 0 when the call goes on, -EAGAIN when @sk may have a record
+ * (nothing begun), 1 when portres_port_refused_slow() is to decide; but
+ * for -EAGAIN, *@slotp is the slot to end (NULL without an order).
+ */
+static __always_inline int
+portres_get_port_begin(struct portres_net *pn, const struct sock *sk,
+		       int proto, u16 port,
+		       struct portres_bind_slot __percpu **slotp)
+{
+	struct portres_bind_slot __percpu *slot = NULL;
+	struct portres_bind_order *order;
+	struct portres_ports *ports;
+	bool busy;
+
+	preempt_disable_notrace();
+	ports = rcu_dereference_sched(pn->ports);
+	if (portres_sock_filtered(sk) && ports &&
+	    READ_ONCE(ports->sock_hints[portres_sock_hash(sk)])) {
+		preempt_enable_notrace();
+		return -EAGAIN;
+	}
+	order = rcu_dereference_sched(pn->bind_order);
+	if (order) {
+		slot = &order->binds->slot[READ_ONCE(order->flip) & 1];
+		this_cpu_inc(slot->begun);
+	}
+	/* Counted before the bits are tested: pairs with the acquire's. */
+	smp_mb();
+	/* Read again: a first reservation may have made them since. */
+	ports = rcu_dereference_sched(pn->ports);
+	busy = port && ports && test_bit(port, ports->busy[proto]);
+	preempt_enable_notrace();
+	*slotp = slot;
+	return busy || (port && sk->sk_reuseport);
 }
 
 #endif /* _PORTRES_FASTPATH_H */

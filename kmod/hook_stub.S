@@ -10,8 +10,9 @@
  * call, and then either returns to the function past its call site (the
  * call is the stack's alone, and no frame of this module stays under it)
  * or drops that return address and jumps to portres_<name>_wrap() with the
- * function's arguments and its caller's return address: the wrapper
- * replaces the function, and calls it past its call site when it wants it.
+ * function's arguments, the namespace's state the policy returned as one
+ * more, and its caller's return address: the wrapper replaces the
+ * function, and calls it past its call site when it wants it.
  *
  * Entered by a direct call from the call site, or by a return from
  * ftrace's trampoline when other tracers share the function: never by an
@@ -46,10 +47,20 @@ SYM_CODE_START(portres_\name\()_stub)
 	.if \args > 0
 	popq	%rdi
 	.endif
-	testb	%al, %al
+	testq	%rax, %rax
 	jnz	1f
 	RET
 1:
+	/* The wrapper's last argument. */
+	.if \args == 0
+	movq	%rax, %rdi
+	.elseif \args == 1
+	movq	%rax, %rsi
+	.elseif \args == 2
+	movq	%rax, %rdx
+	.else
+	movq	%rax, %rcx
+	.endif
 	addq	$8, %rsp
 	UNWIND_HINT_FUNC
 	jmp	portres_\name\()_wrap
@@ -60,6 +71,6 @@ SYM_CODE_END(portres_\name\()_stub)
 #define PORTRES_STUB_HOT6(name, args)	PORTRES_STUB name, args
 #define PORTRES_STUB_COLD(name, args)
 #define PORTRES_STUB_CALL(name, args)
-#define PORTRES_HOOK(name, function, type, args, kind, params) \
+#define PORTRES_HOOK(name, function, type, ret, args, kind, params) \
 	PORTRES_STUB_##kind(name, args)
 #include "hooks.def"

@@ -74,13 +74,13 @@ DEFINE_PER_CPU(long, portres_inflight);
 #define PORTRES_ORIG_CALL	PORTRES_ORIG_HOT
 /* The sysctl handler's is reserved_ports.c's, which calls it. */
 #define PORTRES_ORIG_COLD	PORTRES_ORIG_SETTER
-#define PORTRES_HOOK(name, function, type, args, kind, params)		\
+#define PORTRES_HOOK(name, function, type, ret, args, kind, params)		\
 	PORTRES_ORIG_##kind(name, type)
 #include "hooks.def"
 #undef PORTRES_HOOK
 
 enum portres_hook_id {
-#define PORTRES_HOOK(name, function, type, args, kind, params) \
+#define PORTRES_HOOK(name, function, type, ret, args, kind, params) \
 	PORTRES_HOOK_##name,
 #include "hooks.def"
 #undef PORTRES_HOOK
@@ -133,7 +133,7 @@ static void notrace portres_sysctl_thunk(unsigned long ip,
 		return;
 	if (!portres_sysctl_wanted(regs))
 		return;
-	portres_hook_redirect();
+	portres_hook_enter();
 	portres_fregs_set_ip(fregs, (unsigned long)portres_sysctl_wrap);
 }
 
@@ -155,7 +155,7 @@ static void notrace portres_sysctl_thunk(unsigned long ip,
 #define PORTRES_ENTRY_COLD(name)	.thunk = portres_##name##_thunk, .cold = true,
 #define PORTRES_ENTRY_CALL(name)
 static struct portres_hook portres_hooks[PORTRES_NHOOKS] = {
-#define PORTRES_HOOK(hook, function, type, args, kind, params)		\
+#define PORTRES_HOOK(hook, function, type, ret, args, kind, params)		\
 	[PORTRES_HOOK_##hook] = {					\
 		.name = #function,					\
 		PORTRES_ENTRY_##kind(hook)				\
@@ -167,7 +167,7 @@ static struct portres_hook portres_hooks[PORTRES_NHOOKS] = {
 /* Points the static call of a hooked function at the function. */
 static void portres_hook_set_original(enum portres_hook_id id, void *fn)
 {
-#define PORTRES_HOOK(name, function, type, args, kind, params)		\
+#define PORTRES_HOOK(name, function, type, ret, args, kind, params)		\
 	(id == PORTRES_HOOK_##name ? portres_##name##_set_orig(fn) : (void)0),
 #include "hooks.def"
 #undef PORTRES_HOOK

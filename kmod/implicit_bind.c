@@ -63,20 +63,27 @@ static int portres_bound_addr(const struct sock *sk,
 	}
 }
 
-/*
- * Fast path, under RCU, for a socket whose namespace may have records
- * (portres_net_maybe()): whether portres keeps a record of @sk.
- */
-static bool portres_sk_tracked(const struct sock *sk)
+/* Whether portres keeps a record of @sk, looked up under RCU. */
+static noinline bool portres_sk_known(const struct sock *sk)
 {
 	bool known;
 
-	if (!portres_sk_maybe(sk))
-		return false;
 	rcu_read_lock();
 	known = portres_sock_known(sk);
 	rcu_read_unlock();
 	return known;
+}
+
+/*
+ * Fast path: the state of @sk's namespace if portres keeps a record of
+ * @sk, or NULL.
+ */
+static __always_inline struct portres_net *
+portres_sk_tracked(const struct sock *sk)
+{
+	struct portres_net *pn = portres_pernet_maybe_sock(sk);
+
+	return pn && portres_sk_known(sk) ? pn : NULL;
 }
 
 /*
@@ -132,10 +139,9 @@ int portres_lsm_bind(struct socket *sock, struct sock *sk, u16 port)
  * The namespace's lock is not held across kernel_bind(), which waits for
  * the socket's lock.
  */
-static int portres_autobind(struct socket *sock)
+static int portres_autobind(struct socket *sock, struct portres_net *pn)
 {
 	struct sock *sk = sock->sk;
-	struct portres_net *pn = portres_pernet_sk(sk);
 	struct sockaddr_storage addr;
 	int port, addrlen, err;
 
@@ -169,11 +175,19 @@ out:
 	return err;
 }
 
-/* Fast path for the implicit binds: an unbound socket portres knows. */
-static bool portres_unbound_tracked(const struct sock *sk)
+/*
+ * Fast path for the implicit binds: an unbound socket portres knows is
+ * redirected, with its namespace's state.
+ */
+static __always_inline struct portres_net *
+portres_unbound_tracked(const struct sock *sk)
 {
-	return portres_sk_proto(sk) >= 0 && !inet_sk(sk)->inet_num &&
-	       portres_net_maybe(sock_net(sk)) && portres_sk_tracked(sk);
+	struct portres_net *pn;
+
+	if (portres_sk_proto(sk) < 0 || inet_sk(sk)->inet_num)
+		return NULL;
+	pn = portres_sk_tracked(sk);
+	return pn ? portres_hook_redirect(pn) : NULL;
 }
 
 /*
@@ -198,19 +212,21 @@ static bool portres_connect_binds(const struct sock *sk,
 	       addrlen >= (int)sizeof(struct sockaddr_in);
 }
 
-bool notrace portres_connect_redirect(struct socket *sock, struct sockaddr *addr,
-			      int addrlen)
+struct portres_net *notrace
+portres_connect_redirect(struct socket *sock, struct sockaddr *addr,
+			 int addrlen)
 {
-	return portres_connect_binds(sock->sk, addr, addrlen) &&
-	       portres_unbound_tracked(sock->sk) && portres_hook_redirect();
+	if (!portres_connect_binds(sock->sk, addr, addrlen))
+		return NULL;
+	return portres_unbound_tracked(sock->sk);
 }
 
 int portres_connect_wrap(struct socket *sock, struct sockaddr *address,
-				int addrlen)
+			 int addrlen, struct portres_net *pn)
 {
 	int ret;
 
-	ret = portres_autobind(sock);
+	ret = portres_autobind(sock, pn);
 	if (!ret)
 		ret = static_call(portres_orig_connect)(sock, address,
 							addrlen);
@@ -218,51 +234,61 @@ int portres_connect_wrap(struct socket *sock, struct sockaddr *address,
 	return ret;
 }
 
-bool notrace portres_listen_redirect(struct socket *sock, int backlog)
+struct portres_net *notrace
+portres_listen_redirect(struct socket *sock, int backlog)
 {
 	/* Only a stream socket listens; UDP's listen() fails, binding nothing. */
-	return sock->type == SOCK_STREAM && portres_unbound_tracked(sock->sk) &&
-	       portres_hook_redirect();
+	if (sock->type != SOCK_STREAM)
+		return NULL;
+	return portres_unbound_tracked(sock->sk);
 }
 
-int portres_listen_wrap(struct socket *sock, int backlog)
+int portres_listen_wrap(struct socket *sock, int backlog,
+			struct portres_net *pn)
 {
 	int ret;
 
-	ret = portres_autobind(sock);
+	ret = portres_autobind(sock, pn);
 	if (!ret)
 		ret = static_call(portres_orig_listen)(sock, backlog);
 	portres_hook_leave();
 	return ret;
 }
 
-bool notrace portres_sendmsg_redirect(struct socket *sock, struct msghdr *msg, int size)
+struct portres_net *notrace
+portres_sendmsg_redirect(struct socket *sock, struct msghdr *msg, int size)
 {
 	struct sock *sk = sock->sk;
 
 	/* A TCP socket is given a port by sendmsg() only for Fast Open. */
 	if (sk && sk->sk_protocol == IPPROTO_TCP &&
 	    !(msg->msg_flags & MSG_FASTOPEN))
-		return false;
-	return portres_unbound_tracked(sk) && portres_hook_redirect();
+		return NULL;
+	return portres_unbound_tracked(sk);
 }
 
-int portres_sendmsg_wrap(struct socket *sock, struct msghdr *msg,
-				int size)
+int portres_sendmsg_wrap(struct socket *sock, struct msghdr *msg, int size,
+			 struct portres_net *pn)
 {
 	int ret;
 
-	ret = portres_autobind(sock);
+	ret = portres_autobind(sock, pn);
 	if (!ret)
 		ret = static_call(portres_orig_sendmsg)(sock, msg, size);
 	portres_hook_leave();
 	return ret;
 }
 
-bool notrace portres_release_redirect(struct sock *sk)
+/*
+ * Every IPv4 and IPv6 socket's last close, whatever its protocol: only a
+ * TCP or UDP socket can have a record, and the record is what is looked
+ * for.  Any other socket's is let through after one load.
+ */
+struct portres_net *notrace portres_release_redirect(struct sock *sk)
 {
-	return portres_sk_proto(sk) >= 0 && portres_net_maybe(sock_net(sk)) &&
-	       portres_sk_tracked(sk) && portres_hook_redirect();
+	struct portres_net *pn = portres_sk_tracked(sk);
+
+	return pn ? portres_hook_redirect(pn) : NULL;
 }
 
 /*
@@ -270,9 +296,9 @@ bool notrace portres_release_redirect(struct sock *sk)
  * close, which lingers with SO_LINGER: the socket's reservations end here,
  * and no task waits inside this module while a close lingers.
  */
-void portres_release_wrap(struct sock *sk)
+void portres_release_wrap(struct sock *sk, struct portres_net *pn)
 {
-	portres_sock_closed(portres_pernet_sk(sk), sk);
+	portres_sock_closed(pn, sk);
 	static_call(portres_orig_release)(sk);
 	portres_hook_leave();
 }

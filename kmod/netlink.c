@@ -190,7 +190,11 @@ static bool portres_nl_dump_next(struct portres_net *pn,
 		if (only >= 0 && proto != only)
 			continue;
 		port = proto == *pos / PORTRES_NPORTS ? *pos % PORTRES_NPORTS : 0;
-		resv = mt_find(&pn->blocks[proto], &port, PORTRES_NPORTS - 1);
+		/* The block covering @port, or the first after it. */
+		resv = portres_block_at(pn, proto, port);
+		if (!resv)
+			resv = xa_find(&pn->blocks[proto], &port,
+				       PORTRES_NPORTS - 1, XA_PRESENT);
 		if (resv)
 			break;
 	}

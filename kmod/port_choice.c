@@ -32,28 +32,40 @@
 #include "bind_order.h"
 #include "implicit_bind.h"
 #include "sockets.h"
+#include "table.h"
 
 /*
  * Every TCP and UDP socket's port goes through the get_port hooks, in a
  * namespace that has reservations (an order of binds, bind_order.c); in one
- * that never had, the call is the stack's alone.
+ * that never had, the call is the stack's alone.  inet_csk_get_port()
+ * serves TCP and MPTCP, and DCCP, which portres leaves alone;
+ * udp_lib_get_port() UDP and UDP-Lite, which it leaves alone too.
  */
-static __always_inline bool portres_get_port_wanted(struct sock *sk)
+static __always_inline struct portres_net *
+portres_get_port_wanted(struct sock *sk)
 {
-	return portres_sk_bind_proto(sk) >= 0 &&
-	       portres_net_maybe(sock_net(sk)) &&
-	       portres_bind_ordered(portres_pernet_sk(sk)) &&
-	       portres_hook_redirect();
+	struct portres_net *pn;
+
+	if (!portres_net_maybe(sock_net(sk)))
+		return NULL;
+	pn = portres_pernet_ordered(sk);
+	return pn ? portres_hook_redirect(pn) : NULL;
 }
 
-bool notrace portres_csk_get_port_redirect(struct sock *sk, unsigned short snum)
+struct portres_net *notrace
+portres_csk_get_port_redirect(struct sock *sk, unsigned short snum)
 {
+	if (sk->sk_protocol != IPPROTO_TCP && sk->sk_protocol != IPPROTO_MPTCP)
+		return NULL;
 	return portres_get_port_wanted(sk);
 }
 
-bool notrace portres_udp_get_port_redirect(struct sock *sk, unsigned short snum,
-				   unsigned int hash2_nulladdr)
+struct portres_net *notrace
+portres_udp_get_port_redirect(struct sock *sk, unsigned short snum,
+			      unsigned int hash2_nulladdr)
 {
+	if (sk->sk_protocol != IPPROTO_UDP)
+		return NULL;
 	return portres_get_port_wanted(sk);
 }
 
@@ -99,7 +111,7 @@ static int portres_get_port_enter_assoc(struct portres_net *pn,
 }
 
 /*
- * The port @sk is about to take, @snum unless @sk is associated, unbound
+ * The port an associated @sk is about to take, @snum unless @sk is unbound
  * and asks for any port: bind() to port 0, or an implicit bind the other
  * hooks did not turn into a bind to a port of the block (listen(), UDP's
  * sendpage on Linux 6.1 to 6.4, or a call that raced the association).
@@ -109,12 +121,10 @@ static int portres_get_port_enter_assoc(struct portres_net *pn,
  *
  * Return: the port, or a negative errno.
  */
-static __always_inline int portres_get_port_enter(struct portres_net *pn,
-						  struct sock *sk,
-						  unsigned short snum,
-						  bool assoc)
+static int portres_get_port_enter(struct portres_net *pn, struct sock *sk,
+				  unsigned short snum)
 {
-	if (!assoc || snum || READ_ONCE(inet_sk(sk)->inet_num))
+	if (snum || READ_ONCE(inet_sk(sk)->inet_num))
 		return snum;
 	return portres_get_port_enter_assoc(pn, sk);
 }
@@ -161,73 +171,129 @@ out:
 	mutex_unlock(&pn->lock);
 }
 
-/*
- * Both get_port hooks: the port @sk takes is taken inside an SRCU read
- * section that tests the reservations' bits again (bind_order.c says why).
- * Inlined into each wrapper, with @proto a constant, so that each calls
- * its own original only.
- */
-static __always_inline int portres_get_port(struct sock *sk,
-					    unsigned short snum, int proto,
-					    unsigned int hash2_nulladdr)
+/* The original get_port of @proto. */
+static __always_inline int portres_get_port_orig(struct sock *sk,
+						 unsigned short snum, int proto,
+						 unsigned int hash2_nulladdr)
 {
-	struct portres_net *pn = portres_pernet_sk(sk);
-	bool assoc = portres_sk_associated(pn, sk), shared = false;
-	struct portres_bind_section section;
-	bool ordered;
-	int port, ret;
+	if (proto == PORTRES_UDP)
+		return static_call(portres_orig_udp_get_port)(sk, snum,
+							      hash2_nulladdr);
+	return static_call(portres_orig_csk_get_port)(sk, snum);
+}
 
-	port = portres_get_port_enter(pn, sk, snum, assoc);
-	if (port < 0)
-		return port;
-	/* The caller holds the socket's lock, as setsockopt() does. */
-	if (assoc)
-		shared = portres_share_grant(pn, sk, port);
+/*
+ * The port @sk takes, @snum unless it is refused, inside a read section of
+ * the binds (bind_order.c says why), where the reservations' bits are
+ * tested again.
+ */
+static __always_inline int portres_get_port_ordered(struct portres_net *pn,
+						    struct sock *sk,
+						    unsigned short snum,
+						    int proto,
+						    unsigned int hash2_nulladdr)
+{
+	struct portres_bind_slot __percpu *slot;
+	int ret;
+
 	/* Redirected, the namespace has its order (it never loses it). */
-	ordered = portres_bind_begin(pn, &section);
-	ret = port ? portres_port_refused(pn, sk, proto, port) : 0;
-	if (!ret && proto == PORTRES_UDP)
-		ret = static_call(portres_orig_udp_get_port)(sk, port,
-							     hash2_nulladdr);
-	else if (!ret)
-		ret = static_call(portres_orig_csk_get_port)(sk, port);
-	if (ordered)
-		portres_bind_end(&section);
-	if (ret && shared)
-		sk->sk_reuseport = 0;
-	if (assoc)
-		portres_get_port_exit(pn, sk, port, port != snum, ret);
+	slot = portres_bind_begin(pn);
+	ret = snum ? portres_port_refused(pn, sk, proto, snum) : 0;
+	if (!ret)
+		ret = portres_get_port_orig(sk, snum, proto, hash2_nulladdr);
+	if (slot)
+		portres_bind_end(slot);
 	return ret;
 }
 
-int portres_csk_get_port_wrap(struct sock *sk, unsigned short snum)
+/* Both get_port hooks, for an associated socket. */
+static noinline int portres_get_port_assoc(struct portres_net *pn,
+					   struct sock *sk,
+					   unsigned short snum, int proto,
+					   unsigned int hash2_nulladdr)
 {
-	int ret = portres_get_port(sk, snum, PORTRES_TCP, 0);
+	bool shared;
+	int port, ret;
+
+	port = portres_get_port_enter(pn, sk, snum);
+	if (port < 0)
+		return port;
+	/* The caller holds the socket's lock, as setsockopt() does. */
+	shared = portres_share_grant(pn, sk, port);
+	if (proto == PORTRES_UDP)
+		ret = portres_get_port_ordered(pn, sk, port, PORTRES_UDP,
+					       hash2_nulladdr);
+	else
+		ret = portres_get_port_ordered(pn, sk, port, PORTRES_TCP, 0);
+	if (ret && shared)
+		sk->sk_reuseport = 0;
+	portres_get_port_exit(pn, sk, port, port != snum, ret);
+	return ret;
+}
+
+/*
+ * Both get_port hooks.  Inlined into each wrapper, with @proto a constant,
+ * so that each calls its own original only on the path of a socket with no
+ * record, which is any other socket's: all of it but the stack's call in
+ * one section with preemption off (portres_get_port_begin()).
+ */
+static __always_inline int portres_get_port(struct portres_net *pn,
+					    struct sock *sk,
+					    unsigned short snum, int proto,
+					    unsigned int hash2_nulladdr)
+{
+	struct portres_bind_slot __percpu *slot;
+	int ret;
+
+	ret = portres_get_port_begin(pn, sk, proto, snum, &slot);
+	if (unlikely(ret < 0)) {
+		if (portres_sk_associated_slow(sk))
+			return portres_get_port_assoc(pn, sk, snum, proto,
+						      hash2_nulladdr);
+		return portres_get_port_ordered(pn, sk, snum, proto,
+						hash2_nulladdr);
+	}
+	if (unlikely(ret))
+		ret = portres_port_refused_slow(pn, sk, proto, snum);
+	if (!ret)
+		ret = portres_get_port_orig(sk, snum, proto, hash2_nulladdr);
+	if (slot)
+		portres_bind_end(slot);
+	return ret;
+}
+
+int portres_csk_get_port_wrap(struct sock *sk, unsigned short snum,
+			      struct portres_net *pn)
+{
+	int ret = portres_get_port(pn, sk, snum, PORTRES_TCP, 0);
 
 	portres_hook_leave();
 	return ret;
 }
 
 int portres_udp_get_port_wrap(struct sock *sk, unsigned short snum,
-			       unsigned int hash2_nulladdr)
+			      unsigned int hash2_nulladdr,
+			      struct portres_net *pn)
 {
-	int ret = portres_get_port(sk, snum, PORTRES_UDP, hash2_nulladdr);
+	int ret = portres_get_port(pn, sk, snum, PORTRES_UDP, hash2_nulladdr);
 
 	portres_hook_leave();
 	return ret;
 }
 
-bool notrace portres_hash_connect_redirect(struct inet_timewait_death_row *dr,
-				   struct sock *sk)
+struct portres_net *notrace
+portres_hash_connect_redirect(struct inet_timewait_death_row *dr,
+			      struct sock *sk)
 {
-	return portres_sk_bind_proto(sk) == PORTRES_TCP &&
-	       portres_net_maybe(sock_net(sk)) &&
-	       portres_bind_ordered(portres_pernet_sk(sk)) &&
-	       portres_hook_redirect();
+	/* DCCP's connect() too; an MPTCP socket's subflow is TCP's. */
+	if (sk->sk_protocol != IPPROTO_TCP && sk->sk_protocol != IPPROTO_MPTCP)
+		return NULL;
+	return portres_get_port_wanted(sk);
 }
 
-bool notrace portres_hash_connect6_redirect(struct inet_timewait_death_row *dr,
-				    struct sock *sk)
+struct portres_net *notrace
+portres_hash_connect6_redirect(struct inet_timewait_death_row *dr,
+			       struct sock *sk)
 {
 	return portres_hash_connect_redirect(dr, sk);
 }
@@ -246,44 +312,43 @@ static int portres_hash_connect_enter(struct portres_net *pn, struct sock *sk)
 }
 
 /*
- * Both hash_connect hooks: the stack's choice runs inside an SRCU read
- * section.  Inlined into each wrapper, with @v6 a constant, so that each
+ * Both hash_connect hooks: the stack's choice runs inside a read section
+ * of the binds.  Inlined into each wrapper, with @v6 a constant, so that each
  * calls its own original only.
  */
-static __always_inline int portres_hash_connect(struct inet_timewait_death_row *dr,
+static __always_inline int portres_hash_connect(struct portres_net *pn,
+						struct inet_timewait_death_row *dr,
 						struct sock *sk, bool v6)
 {
-	struct portres_net *pn = portres_pernet_sk(sk);
-	struct portres_bind_section section;
-	bool ordered;
+	struct portres_bind_slot __percpu *slot;
 	int ret;
 
 	ret = portres_hash_connect_enter(pn, sk);
 	if (ret)
 		return ret;
-	ordered = portres_bind_begin(pn, &section);
+	slot = portres_bind_begin(pn);
 	if (v6)
 		ret = static_call(portres_orig_hash_connect6)(dr, sk);
 	else
 		ret = static_call(portres_orig_hash_connect)(dr, sk);
-	if (ordered)
-		portres_bind_end(&section);
+	if (slot)
+		portres_bind_end(slot);
 	return ret;
 }
 
 int portres_hash_connect_wrap(struct inet_timewait_death_row *dr,
-			       struct sock *sk)
+			      struct sock *sk, struct portres_net *pn)
 {
-	int ret = portres_hash_connect(dr, sk, false);
+	int ret = portres_hash_connect(pn, dr, sk, false);
 
 	portres_hook_leave();
 	return ret;
 }
 
 int portres_hash_connect6_wrap(struct inet_timewait_death_row *dr,
-				struct sock *sk)
+			       struct sock *sk, struct portres_net *pn)
 {
-	int ret = portres_hash_connect(dr, sk, true);
+	int ret = portres_hash_connect(pn, dr, sk, true);
 
 	portres_hook_leave();
 	return ret;

@@ -5,17 +5,17 @@
 #ifndef _PORTRES_H
 #define _PORTRES_H
 
+#include <linux/bitmap.h>
 #include <linux/bitops.h>
 #include <linux/ftrace.h>
 #include <linux/hash.h>
 #include <linux/list.h>
-#include <linux/maple_tree.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
 #include <linux/pid.h>
+#include <linux/rcupdate.h>
 #include <linux/rhashtable-types.h>
 #include <linux/sched.h>
-#include <linux/srcu.h>
 #include <linux/static_call.h>
 #include <linux/sysctl.h>
 #include <linux/uidgid.h>
@@ -56,6 +56,12 @@ struct portres_ports {
 	struct rcu_head rcu;	/* first: kvfree_rcu() needs it within 4 KiB */
 	/* Set and cleared under the namespace's @lock, tested under RCU. */
 	unsigned long busy[PORTRES_NPROTO][BITS_TO_LONGS(PORTRES_NPORTS)];
+	/*
+	 * The first port of each reservation's block, per protocol: set and
+	 * cleared under the namespace's @lock, with the block's entry in
+	 * @blocks (struct portres_net), read under RCU (portres_block_at()).
+	 */
+	unsigned long starts[PORTRES_NPROTO][BITS_TO_LONGS(PORTRES_NPORTS)];
 	/* The namespace's @lock (reserved_ports.c). */
 	unsigned long ours[BITS_TO_LONGS(PORTRES_NPORTS)];
 	/*
@@ -84,10 +90,11 @@ struct portres_net {
 	 */
 	struct portres_ports __rcu *ports;
 	/*
-	 * The reservations per protocol by block: changed under @lock, read
-	 * under RCU by the hooks (MT_FLAGS_USE_RCU).
+	 * The reservations per protocol by the first port of their block
+	 * (@ports->starts has a bit for each): changed under @lock, read
+	 * under RCU by the hooks.
 	 */
-	struct maple_tree blocks[PORTRES_NPROTO];
+	struct xarray blocks[PORTRES_NPROTO];
 	/* The reservations, and how many: @lock. */
 	struct list_head resvs;
 	unsigned int nresvs;
@@ -253,6 +260,37 @@ struct portres_sock {
 	struct rcu_head rcu;
 };
 
+/**
+ * portres_block_at() - the reservation of a namespace covering a port
+ * @pn: the namespace
+ * @proto: PORTRES_TCP or PORTRES_UDP
+ * @port: the port
+ *
+ * Under RCU or @pn's @lock.  The block that covers @port, if any, is the
+ * one that starts at the nearest start at or below @port: blocks do not
+ * overlap.  Each lookup costs the same whatever the number of blocks.
+ *
+ * Return: the reservation, or NULL.
+ */
+static inline struct portres_resv *portres_block_at(struct portres_net *pn,
+						    int proto, u16 port)
+{
+	struct portres_ports *ports;
+	struct portres_resv *resv;
+	unsigned long start;
+
+	ports = rcu_dereference_check(pn->ports, lockdep_is_held(&pn->lock));
+	if (!ports)
+		return NULL;
+	start = find_last_bit(ports->starts[proto], port + 1UL);
+	if (start > port)
+		return NULL;
+	/* The start's bit is set after its entry is stored (blocks.c). */
+	smp_rmb();
+	resv = xa_load(&pn->blocks[proto], start);
+	return resv && port - resv->start < resv->count ? resv : NULL;
+}
+
 /*
  * Locking
  *
@@ -269,7 +307,7 @@ struct portres_sock {
  * portres sets, the ip_local_reserved_ports bitmap.
  *
  * RCU protects what the hooks read without @lock: @ports (kvfree_rcu), the
- * maple trees of blocks (MT_FLAGS_USE_RCU), reservations and socket
+ * xarrays of blocks, reservations and socket
  * records (kfree_rcu), the socket-record and token hash tables (rhashtable,
  * whose bucket tables another namespace may resize at any time: a lookup
  * takes RCU even under @lock).  The hooks' fast path reads @ports and
@@ -277,9 +315,9 @@ struct portres_sock {
  *
  * @bind_order (bind_order.c, at portres_tasks_epoch) orders binds against new
  * reservations: in a namespace that has one, every call that takes a port
- * for a TCP or UDP socket while the hooks are registered runs in its SRCU
- * read section, counted per CPU, from its test of the bits to the port's
- * entry in the bind table.  No read section takes @lock.
+ * for a TCP or UDP socket while the hooks are registered runs in one of
+ * its read sections, counted per CPU, from its test of the bits to the
+ * port's entry in the bind table.  No read section takes @lock.
  *
  * Socket fields read unlocked: sk_family, sk_type and sk_protocol, which
  * never change after socket(); the port a socket is bound to (inet_num),
@@ -299,21 +337,24 @@ struct portres_sock {
  * registered: nothing.  Otherwise, per call of a hooked function, the
  * direct call of its stub (hook_stub.S), which keeps the argument
  * registers, and its policy (fastpath.h), which reads and never writes:
- *  - every hook: the socket's family, type and protocol, and the count of
- *    its namespace's hash in portres_net_filter (read-mostly, written at a
+ *  - get_port, hash_connect: the socket's protocol, and the count of its
+ *    namespace's hash in portres_net_filter (read-mostly, written at a
  *    namespace's first reservation and at its end).  A namespace that
- *    never had a reservation stops there.
- *  - get_port, hash_connect: with preemption off, its namespace's
- *    portres_net (net->gen) and its @bind_order pointer.  In a namespace
- *    that orders its binds, the call goes on in the wrapper: the socket's
- *    count in @ports->sock_hints, and a socket-record lookup only if it
- *    is not 0; the SRCU read section (SRCU's own per-CPU counters), the
- *    per-CPU counts of @bind_order, @ports->busy (one bit), and, for a
- *    socket with SO_REUSEPORT, @shared; the per-CPU count of tasks inside
- *    a wrapper.
- *  - connect, listen, sendmsg, release: inet_num, and with preemption off
- *    its namespace's portres_net and its count in @ports->sock_hints; a
- *    socket-record lookup only if that is not 0.
+ *    never had a reservation stops there.  Then, with preemption off, its
+ *    namespace's portres_net (net->gen) and its @bind_order pointer.  In a
+ *    namespace that orders its binds, the call goes on in the wrapper, all
+ *    of it but the stack's own call with preemption off once: the socket's
+ *    count in portres_sock_filter, and a look at @ports->sock_hints and
+ *    the socket records only if that is not 0; the per-CPU count of the
+ *    bind's slot of @bind_order, @ports->busy (one bit), and, for a socket
+ *    with SO_REUSEPORT, @shared; the per-CPU count of tasks inside a
+ *    wrapper.
+ *  - release: the socket's count in portres_sock_filter (read-mostly,
+ *    written when a record comes or goes), and only if that is not 0 its
+ *    namespace's portres_net, its count in @ports->sock_hints and, if that
+ *    is not 0 either, a socket-record lookup.
+ *  - connect, listen, sendmsg: the socket's family, type, protocol and
+ *    inet_num, then as release.
  * The only stores are to per-CPU counters: no cache line that another
  * CPU's binds write is written.
  */

@@ -40,33 +40,40 @@ void portres_socks_uninit(void)
 	rhashtable_destroy(&portres_socks);
 }
 
-/* Whether portres knows @sk; for the hooks' fast path, under RCU. */
 /* Whether no socket has a record, in any namespace. */
 bool portres_socks_none(void)
 {
 	return !atomic_read(&portres_socks.nelems);
 }
 
-static u16 *portres_sock_hint(struct portres_ports *ports,
-			      const struct sock *sk)
-{
-	return &ports->sock_hints[portres_sock_hash(sk)];
-}
+/*
+ * The records of all namespaces, counted by the hash of the socket's
+ * address, the hash of the namespaces' hints: a socket whose count is 0
+ * has no record anywhere, and the hooks on its close look no further,
+ * not even at its namespace.  Written only when a record comes or goes.
+ */
+atomic_t portres_sock_filter[1 << PORTRES_SOCK_HINT_BITS];
 
-/* Counts a record in, or out, of its hash's hint; the lock is held. */
+/*
+ * Counts a record in, or out, of its hash's hint and of the filter; the
+ * lock is held.
+ */
 static void portres_sock_hint_add(struct portres_sock *ps, int delta)
 {
+	unsigned int hash = portres_sock_hash(ps->sk);
 	struct portres_ports *ports;
 	u16 *hint;
 
 	ports = rcu_dereference_protected(ps->pn->ports,
 					  lockdep_is_held(&ps->pn->lock));
-	hint = portres_sock_hint(ports, ps->sk);
+	hint = &ports->sock_hints[hash];
 	/* A full count stays full: a hint may say "maybe" wrongly, never "no". */
 	if (*hint != U16_MAX)
 		WRITE_ONCE(*hint, *hint + delta);
+	atomic_add(delta, &portres_sock_filter[hash]);
 }
 
+/* Whether portres knows @sk; for the hooks' fast path, under RCU. */
 bool portres_sock_known(const struct sock *sk)
 {
 	return rhashtable_lookup(&portres_socks, &sk, portres_sock_params);

@@ -5,7 +5,15 @@
 #ifndef _PORTRES_SOCKETS_H
 #define _PORTRES_SOCKETS_H
 
+#include <linux/atomic.h>
+
 #include "portres.h"
+
+/*
+ * The sockets that may have a record, in any namespace, counted by the
+ * hash of their address (sockets.c): for the hooks (fastpath.h).
+ */
+extern atomic_t portres_sock_filter[1 << PORTRES_SOCK_HINT_BITS];
 
 int portres_socks_init(void);
 void portres_socks_uninit(void);

@@ -6,7 +6,6 @@
  * reservation's block is made and taken back by blocks.c.
  */
 #include <linux/in.h>
-#include <linux/maple_tree.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/sched.h>
@@ -57,7 +56,7 @@ void portres_net_init(struct portres_net *pn, struct net *net)
 	INIT_LIST_HEAD(&pn->socks);
 	/* portres_port_refused() looks blocks up under RCU. */
 	for (proto = 0; proto < PORTRES_NPROTO; proto++)
-		mt_init_flags(&pn->blocks[proto], MT_FLAGS_USE_RCU);
+		xa_init(&pn->blocks[proto]);
 	atomic_set(&pn->nsocks, 0);
 	atomic_long_set(&pn->refused, 0);
 	xa_init(&pn->shared);
@@ -99,7 +98,7 @@ void portres_net_uninit(struct portres_net *pn)
 	xa_destroy(&pn->shared);
 	WARN_ON_ONCE(pn->nusers);
 	for (proto = 0; proto < PORTRES_NPROTO; proto++)
-		mtree_destroy(&pn->blocks[proto]);
+		xa_destroy(&pn->blocks[proto]);
 	ports = rcu_replace_pointer(pn->ports, NULL,
 				    lockdep_is_held(&pn->lock));
 	mutex_unlock(&pn->lock);
@@ -347,7 +346,7 @@ int portres_port_refused_slow(struct portres_net *pn, const struct sock *sk,
 	if (!ports)
 		goto out;
 	if (test_bit(port, ports->busy[proto])) {
-		resv = mtree_load(&pn->blocks[proto], port);
+		resv = portres_block_at(pn, proto, port);
 		ps = portres_sock_find(sk);
 		if (resv && (!resv->persistent || resv->exclusive) &&
 		    (!ps || READ_ONCE(ps->resv) != resv)) {
@@ -369,7 +368,7 @@ struct portres_resv *portres_resv_persistent(struct portres_net *pn, int proto,
 	struct portres_resv *resv;
 
 	lockdep_assert_held(&pn->lock);
-	resv = mtree_load(&pn->blocks[proto], start);
+	resv = portres_block_at(pn, proto, start);
 	if (!resv || resv->pending || !resv->persistent ||
 	    resv->start != start || resv->count != count)
 		return NULL;
@@ -395,7 +394,7 @@ struct portres_resv *portres_resv_at(struct portres_net *pn, int proto,
 	struct portres_resv *resv;
 
 	lockdep_assert_held(&pn->lock);
-	resv = mtree_load(&pn->blocks[proto], port);
+	resv = portres_block_at(pn, proto, port);
 	/* One being made refuses binds on its own (portres_port_refused()). */
 	return resv && !resv->pending ? resv : NULL;
 }

@@ -21,6 +21,7 @@
 #include "fastpath.h"
 #include "portres.h"
 #include "assoc.h"
+#include "bind_order.h"
 #include "bind_tables.h"
 #include "blocks.h"
 #include "sockets.h"
@@ -355,17 +356,22 @@ static int portres_test_make(void *data)
  * A new reservation waits for the binds under way in its namespace, with
  * the namespace's lock dropped, and for no bind of another namespace: a
  * bind held in @a does not delay a reservation in @b, and @b's lock is
- * free while the reservation waits for @b's own bind.
+ * free while the reservation waits for @b's own bind.  Nor does it wait
+ * for a bind that began during the wait, which sees its bits.
  */
 static void portres_test_wait(struct kunit *test)
 {
 	struct portres_net *a = portres_test_net(test);
 	struct portres_net *b = portres_test_net(test);
 	struct portres_test_maker m = { .pn = b, .start = 60720 };
-	struct portres_bind_section sa, sb;
+	struct portres_bind_slot __percpu *sa, *sb, *sc;
+	struct portres_bind_order *order;
+	struct portres_ports *ports;
 	struct task_struct *t;
 	struct portres_resv *resv;
-	bool done;
+	unsigned long flip;
+	bool done, busy;
+	int i;
 
 	/* Each namespace gets its own order of binds at its first. */
 	mutex_lock(&a->lock);
@@ -380,26 +386,99 @@ static void portres_test_wait(struct kunit *test)
 	mutex_unlock(&b->lock);
 
 	init_completion(&m.done);
-	portres_bind_begin(a, &sa);
-	portres_bind_begin(b, &sb);
-	t = kthread_run(portres_test_make, &m, "portres-kunit");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-	msleep(500);
+	order = rcu_dereference_protected(b->bind_order, true);
+	flip = READ_ONCE(order->flip);
+	/* No assertion may end the test while a section is under way. */
+	sa = portres_bind_begin(a);
+	sb = portres_bind_begin(b);
+	KUNIT_EXPECT_TRUE(test, sa && sb);
+	t = sa && sb ? kthread_run(portres_test_make, &m, "portres-kunit") :
+		       ERR_PTR(-EINVAL);
+	if (IS_ERR(t)) {
+		KUNIT_FAIL(test, "no bind section or no thread");
+		if (sb)
+			portres_bind_end(sb);
+		if (sa)
+			portres_bind_end(sa);
+		goto out;
+	}
+	/* Until the reservation waits: it turns new binds to the other slot. */
+	for (i = 0; i < 200 && READ_ONCE(order->flip) == flip; i++)
+		msleep(50);
+	KUNIT_EXPECT_NE(test, flip, READ_ONCE(order->flip));
+	msleep(100);
 	/* Waiting for @b's bind, not holding @b's lock. */
 	KUNIT_EXPECT_FALSE(test, completion_done(&m.done));
 	if (mutex_trylock(&b->lock))
 		mutex_unlock(&b->lock);
 	else
 		KUNIT_FAIL(test, "the namespace's lock is held during the wait");
-	portres_bind_end(&sb);
-	/* Done, though a bind of @a is still under way. */
+	/* A bind that begins now sees the reservation's bits. */
+	sc = portres_bind_begin(b);
+	KUNIT_EXPECT_TRUE(test, sc);
+	rcu_read_lock();
+	ports = rcu_dereference(b->ports);
+	busy = ports && test_bit(m.start, ports->busy[PORTRES_TCP]);
+	rcu_read_unlock();
+	KUNIT_EXPECT_TRUE(test, busy);
+	portres_bind_end(sb);
+	/* Done, though a bind of @a, and a later one of @b, are under way. */
 	done = wait_for_completion_timeout(&m.done, 5 * HZ);
 	KUNIT_EXPECT_TRUE(test, done);
-	portres_bind_end(&sa);
+	if (sc)
+		portres_bind_end(sc);
+	portres_bind_end(sa);
 	if (!done)
 		wait_for_completion(&m.done);
 	KUNIT_EXPECT_EQ(test, 0, m.err);
+out:
 	portres_net_uninit(a);
+	portres_net_uninit(b);
+}
+
+/*
+ * A bind that read the number of its slot before an earlier wait turned
+ * new binds away from it, and counted itself there only after that wait
+ * summed it, is waited for by the next reservation all the same.
+ */
+static void portres_test_wait_straggler(struct kunit *test)
+{
+	struct portres_net *b = portres_test_net(test);
+	struct portres_test_maker m = { .pn = b, .start = 60730 };
+	struct portres_bind_slot __percpu *slot;
+	struct portres_bind_order *order;
+	struct portres_resv *resv;
+	struct task_struct *t;
+	bool done;
+
+	mutex_lock(&b->lock);
+	KUNIT_ASSERT_EQ(test, 0, portres_resv_create(b, PORTRES_TCP, 60710, 1,
+						     false, &resv));
+	portres_resv_release(resv);
+	mutex_unlock(&b->lock);
+	order = rcu_dereference_protected(b->bind_order, true);
+	/* A wait with nothing under way: new binds now count in the other slot. */
+	KUNIT_ASSERT_EQ(test, 0, portres_binds_wait(order, false));
+	/* The straggler counts itself in the slot binds were turned from. */
+	slot = &order->binds->slot[!(READ_ONCE(order->flip) & 1)];
+	this_cpu_inc(slot->begun);
+	init_completion(&m.done);
+	t = kthread_run(portres_test_make, &m, "portres-kunit");
+	if (IS_ERR(t)) {
+		this_cpu_inc(slot->ended);
+		KUNIT_FAIL(test, "no thread");
+		goto out;
+	}
+	done = wait_for_completion_timeout(&m.done, HZ / 2);
+	KUNIT_EXPECT_FALSE(test, done);
+	this_cpu_inc(slot->ended);
+	if (!done)
+		done = wait_for_completion_timeout(&m.done, 5 * HZ);
+	KUNIT_EXPECT_TRUE(test, done);
+	if (!done)
+		wait_for_completion(&m.done);
+	KUNIT_EXPECT_EQ(test, 0, m.err);
+out:
 	portres_net_uninit(b);
 }
 
@@ -410,6 +489,7 @@ static struct kunit_case portres_table_test_cases[] = {
 	KUNIT_CASE(portres_test_owner_close),
 	KUNIT_CASE(portres_test_reserved_bits),
 	KUNIT_CASE(portres_test_wait),
+	KUNIT_CASE(portres_test_wait_straggler),
 	{}
 };
 

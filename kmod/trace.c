@@ -39,7 +39,7 @@ int portres_refused(struct portres_net *pn, int proto, u16 port,
 		return err;
 	rcu_read_lock();
 	if (!resv)
-		resv = mtree_load(&pn->blocks[proto], port);
+		resv = portres_block_at(pn, proto, port);
 	if (resv) {
 		start = resv->start;
 		count = resv->count;

@@ -62,8 +62,9 @@ calls_in() {	# calls_in FUNCTION: the call targets of FUNCTION, or of all
 # calls its original through its static call, and its entry stub calls its
 # policy and jumps to its wrapper, both directly; the module calls the
 # others' originals through theirs.
-hooks=$(sed -n 's/^PORTRES_HOOK(\([a-z0-9_]*\), *[a-z0-9_]*, *[a-z0-9_]*, *[0-9], *\([A-Z0-9]*\),.*/\1 \2/p' \
-	"$(dirname "$0")/../kmod/hooks.def")
+hooks=$(tr '\n\t' '  ' <"$(dirname "$0")/../kmod/hooks.def" |
+	grep -o 'PORTRES_HOOK([a-z0-9_]*, *[a-z0-9_]*, *[a-z0-9_]*, *[a-z0-9_ ]*, *[0-9], *[A-Z0-9]*,' |
+	sed 's/^PORTRES_HOOK(\([a-z0-9_]*\),.*, *\([A-Z0-9]*\),$/\1 \2/')
 if [ -z "$hooks" ]; then
 	echo "no hook found in kmod/hooks.def"
 	exit 2
