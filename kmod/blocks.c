@@ -5,15 +5,16 @@
  * and xarrays, the filter of namespaces that may have any, and the global
  * table of tokens.
  *
- * Each network namespace keeps its reservations per protocol in an xarray
- * keyed by the first port of their block, with a bitmap of those first
+ * Each network namespace keeps its reservations per protocol by the first
+ * port of their block, in chunks of 64 ports, with a bitmap of those first
  * ports, which together answer "which reservation covers this port"
  * (portres_block_at()), and in a bitmap of covered ports that the bind
  * hook tests in constant time.  Whether a block is free is the covered
  * ports' bitmap's to say.  Neither the lookup nor a change costs more with
- * more reservations: a change of a range tree does (Linux 6.1's maple tree
- * preallocates nodes for its height at each erase).  Tokens live in one global hash table;
- * a token found there belongs to a namespace only if its reservation says so.
+ * more reservations, and a change allocates nothing after a chunk's first
+ * (a tree's does: Linux 6.1's maple tree preallocates nodes for its height
+ * at each erase, and an xarray frees and allocates a node each time a
+ * chunk's only block comes and goes).
  */
 #include <linux/bitmap.h>
 #include <linux/random.h>
@@ -91,6 +92,57 @@ static struct portres_ports *portres_ports_get(struct portres_net *pn)
 	return ports;
 }
 
+/*
+ * Enters @resv as the reservation whose block starts at @start, or takes
+ * the one there out for NULL.  Return: 0, -ENOMEM without a chunk.
+ */
+static int portres_blocks_store(struct portres_net *pn,
+				struct portres_ports *ports, int proto,
+				unsigned int start, struct portres_resv *resv)
+{
+	struct portres_block_chunk __rcu **chunkp;
+	struct portres_block_chunk *chunk;
+	unsigned int slot = start & ((1 << PORTRES_CHUNK_BITS) - 1);
+
+	lockdep_assert_held(&pn->lock);
+	chunkp = &ports->blocks[proto][start >> PORTRES_CHUNK_BITS];
+	chunk = rcu_dereference_protected(*chunkp, lockdep_is_held(&pn->lock));
+	if (!resv) {
+		__clear_bit(start, ports->starts[proto]);
+		if (chunk)
+			RCU_INIT_POINTER(chunk->resv[slot], NULL);
+		return 0;
+	}
+	if (!chunk) {
+		chunk = kzalloc(sizeof(*chunk), GFP_KERNEL_ACCOUNT);
+		if (!chunk)
+			return -ENOMEM;
+		rcu_assign_pointer(*chunkp, chunk);
+	}
+	/* The busy bitmap said the block was free: it cannot clash. */
+	WARN_ON_ONCE(rcu_access_pointer(chunk->resv[slot]));
+	rcu_assign_pointer(chunk->resv[slot], resv);
+	/* Stored before its start is seen: pairs with portres_block_at(). */
+	smp_wmb();
+	__set_bit(start, ports->starts[proto]);
+	return 0;
+}
+
+/* At the namespace's end, with the bitmaps: after a grace period. */
+void portres_blocks_free(struct portres_ports *ports)
+{
+	struct portres_block_chunk *chunk;
+	int proto, i;
+
+	for (proto = 0; proto < PORTRES_NPROTO; proto++)
+		for (i = 0; i < ARRAY_SIZE(ports->blocks[proto]); i++) {
+			chunk = rcu_dereference_protected(ports->blocks[proto][i],
+							  true);
+			if (chunk)
+				kfree_rcu(chunk, rcu);
+		}
+}
+
 static struct portres_ports *portres_ports_locked(struct portres_net *pn)
 {
 	return rcu_dereference_protected(pn->ports, lockdep_is_held(&pn->lock));
@@ -164,15 +216,9 @@ static int portres_resv_publish(struct portres_net *pn,
 	bool unready;
 	int err;
 
-	err = xa_insert(&pn->blocks[proto], start, resv, GFP_KERNEL_ACCOUNT);
-	if (err) {
-		/* The busy bitmap said the block was free: it cannot clash. */
-		WARN_ON_ONCE(err == -EBUSY);
+	err = portres_blocks_store(pn, ports, proto, start, resv);
+	if (err)
 		return err;
-	}
-	/* Stored before its start is seen: pairs with portres_block_at(). */
-	smp_wmb();
-	__set_bit(start, ports->starts[proto]);
 	err = portres_token_insert(resv);
 	if (err)
 		goto err_erase;
@@ -234,8 +280,7 @@ err_unpublish:
 	rhashtable_remove_fast(&portres_tokens, &resv->tnode,
 			       portres_token_params);
 err_erase:
-	__clear_bit(start, ports->starts[proto]);
-	xa_erase(&pn->blocks[proto], start);
+	portres_blocks_store(pn, ports, proto, start, NULL);
 	return err;
 }
 
@@ -342,7 +387,7 @@ struct portres_resv *portres_resv_find(struct portres_net *pn, u64 token)
 }
 
 /*
- * Takes @resv's block back: out of the xarray, the bitmaps and the token
+ * Takes @resv's block back: out of the chunks, the bitmaps and the token
  * table.  Called under the namespace's lock.
  */
 void portres_resv_unpublish(struct portres_resv *resv)
@@ -351,8 +396,7 @@ void portres_resv_unpublish(struct portres_resv *resv)
 	struct portres_ports *ports = portres_ports_locked(pn);
 
 	lockdep_assert_held(&pn->lock);
-	__clear_bit(resv->start, ports->starts[resv->proto]);
-	xa_erase(&pn->blocks[resv->proto], resv->start);
+	portres_blocks_store(pn, ports, resv->proto, resv->start, NULL);
 	bitmap_clear(ports->busy[resv->proto], resv->start, resv->count);
 	portres_rp_unreserve(pn, ports, resv->start, resv->count);
 	rhashtable_remove_fast(&portres_tokens, &resv->tnode,

@@ -29,5 +29,6 @@ int portres_resv_new(struct portres_net *pn, int proto, u16 start, u16 count,
 		     bool persistent, bool exclusive, struct portres_resv **resvp);
 struct portres_resv *portres_resv_find(struct portres_net *pn, u64 token);
 void portres_resv_unpublish(struct portres_resv *resv);
+void portres_blocks_free(struct portres_ports *ports);
 
 #endif /* _PORTRES_BLOCKS_H */

@@ -193,8 +193,7 @@ static bool portres_nl_dump_next(struct portres_net *pn,
 		/* The block covering @port, or the first after it. */
 		resv = portres_block_at(pn, proto, port);
 		if (!resv)
-			resv = xa_find(&pn->blocks[proto], &port,
-				       PORTRES_NPORTS - 1, XA_PRESENT);
+			resv = portres_block_after(pn, proto, port);
 		if (resv)
 			break;
 	}

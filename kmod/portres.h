@@ -47,6 +47,20 @@ enum portres_proto {
  */
 #define PORTRES_SOCK_HINT_BITS	12
 
+/*
+ * The reservations of a namespace by the first port of their block, in
+ * chunks of 64 ports, each allocated at its first block and kept, with the
+ * namespace's bitmaps, until the namespace's end: looking one up, entering
+ * it and taking it out each cost the same whatever the number of blocks,
+ * and allocate nothing after the first time.
+ */
+#define PORTRES_CHUNK_BITS	6
+
+struct portres_block_chunk {
+	struct portres_resv __rcu *resv[1 << PORTRES_CHUNK_BITS];
+	struct rcu_head rcu;
+};
+
 static inline unsigned int portres_sock_hash(const struct sock *sk)
 {
 	return hash_ptr(sk, PORTRES_SOCK_HINT_BITS);
@@ -57,11 +71,13 @@ struct portres_ports {
 	/* Set and cleared under the namespace's @lock, tested under RCU. */
 	unsigned long busy[PORTRES_NPROTO][BITS_TO_LONGS(PORTRES_NPORTS)];
 	/*
-	 * The first port of each reservation's block, per protocol: set and
-	 * cleared under the namespace's @lock, with the block's entry in
-	 * @blocks (struct portres_net), read under RCU (portres_block_at()).
+	 * The first port of each reservation's block, per protocol, and the
+	 * reservation by its first port: set and cleared under the
+	 * namespace's @lock, read under RCU (portres_block_at()).
 	 */
 	unsigned long starts[PORTRES_NPROTO][BITS_TO_LONGS(PORTRES_NPORTS)];
+	struct portres_block_chunk __rcu *
+		blocks[PORTRES_NPROTO][PORTRES_NPORTS >> PORTRES_CHUNK_BITS];
 	/* The namespace's @lock (reserved_ports.c). */
 	unsigned long ours[BITS_TO_LONGS(PORTRES_NPORTS)];
 	/*
@@ -89,12 +105,6 @@ struct portres_net {
 	 * under RCU, or with preemption off, without @lock.
 	 */
 	struct portres_ports __rcu *ports;
-	/*
-	 * The reservations per protocol by the first port of their block
-	 * (@ports->starts has a bit for each): changed under @lock, read
-	 * under RCU by the hooks.
-	 */
-	struct xarray blocks[PORTRES_NPROTO];
 	/* The reservations, and how many: @lock. */
 	struct list_head resvs;
 	unsigned int nresvs;
@@ -260,6 +270,23 @@ struct portres_sock {
 	struct rcu_head rcu;
 };
 
+/* The reservation of @pn whose block starts at @start, or NULL. */
+static inline struct portres_resv *
+portres_block_load(struct portres_net *pn, struct portres_ports *ports,
+		   int proto, unsigned int start)
+{
+	struct portres_block_chunk *chunk;
+
+	chunk = rcu_dereference_check(ports->blocks[proto][start >>
+							   PORTRES_CHUNK_BITS],
+				      lockdep_is_held(&pn->lock));
+	if (!chunk)
+		return NULL;
+	return rcu_dereference_check(chunk->resv[start &
+					 ((1 << PORTRES_CHUNK_BITS) - 1)],
+				     lockdep_is_held(&pn->lock));
+}
+
 /**
  * portres_block_at() - the reservation of a namespace covering a port
  * @pn: the namespace
@@ -287,8 +314,28 @@ static inline struct portres_resv *portres_block_at(struct portres_net *pn,
 		return NULL;
 	/* The start's bit is set after its entry is stored (blocks.c). */
 	smp_rmb();
-	resv = xa_load(&pn->blocks[proto], start);
+	resv = portres_block_load(pn, ports, proto, start);
 	return resv && port - resv->start < resv->count ? resv : NULL;
+}
+
+/*
+ * The first reservation of @pn whose block starts at or after @port, or
+ * NULL; under @pn's @lock.
+ */
+static inline struct portres_resv *
+portres_block_after(struct portres_net *pn, int proto, unsigned long port)
+{
+	struct portres_ports *ports;
+	unsigned long start;
+
+	ports = rcu_dereference_protected(pn->ports,
+					  lockdep_is_held(&pn->lock));
+	if (!ports)
+		return NULL;
+	start = find_next_bit(ports->starts[proto], PORTRES_NPORTS, port);
+	if (start >= PORTRES_NPORTS)
+		return NULL;
+	return portres_block_load(pn, ports, proto, start);
 }
 
 /*
@@ -306,8 +353,8 @@ static inline struct portres_resv *portres_block_at(struct portres_net *pn,
  * reservations, socket records, counts, its @ours bits and, for the bits
  * portres sets, the ip_local_reserved_ports bitmap.
  *
- * RCU protects what the hooks read without @lock: @ports (kvfree_rcu), the
- * xarrays of blocks, reservations and socket
+ * RCU protects what the hooks read without @lock: @ports (kvfree_rcu) and
+ * its chunks of blocks (kfree_rcu), reservations and socket
  * records (kfree_rcu), the socket-record and token hash tables (rhashtable,
  * whose bucket tables another namespace may resize at any time: a lookup
  * takes RCU even under @lock).  The hooks' fast path reads @ports and

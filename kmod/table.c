@@ -48,15 +48,10 @@ const char *portres_proto_name(int proto)
 
 void portres_net_init(struct portres_net *pn, struct net *net)
 {
-	int proto;
-
 	pn->net = net;
 	mutex_init(&pn->lock);
 	INIT_LIST_HEAD(&pn->resvs);
 	INIT_LIST_HEAD(&pn->socks);
-	/* portres_port_refused() looks blocks up under RCU. */
-	for (proto = 0; proto < PORTRES_NPROTO; proto++)
-		xa_init(&pn->blocks[proto]);
 	atomic_set(&pn->nsocks, 0);
 	atomic_long_set(&pn->refused, 0);
 	xa_init(&pn->shared);
@@ -88,7 +83,6 @@ void portres_net_uninit(struct portres_net *pn)
 {
 	struct portres_resv *resv, *tmp;
 	struct portres_ports *ports;
-	int proto;
 
 	mutex_lock(&pn->lock);
 	pn->live = false;
@@ -97,15 +91,15 @@ void portres_net_uninit(struct portres_net *pn)
 	portres_socks_drop_all(pn);
 	xa_destroy(&pn->shared);
 	WARN_ON_ONCE(pn->nusers);
-	for (proto = 0; proto < PORTRES_NPROTO; proto++)
-		xa_destroy(&pn->blocks[proto]);
 	ports = rcu_replace_pointer(pn->ports, NULL,
 				    lockdep_is_held(&pn->lock));
 	mutex_unlock(&pn->lock);
 
-	/* The bind hook may still be reading the bitmaps. */
-	if (ports)
+	/* The bind hook may still be reading the bitmaps and the chunks. */
+	if (ports) {
+		portres_blocks_free(ports);
 		kvfree_rcu(ports, rcu);
+	}
 	portres_bind_order_fini(pn);
 	/* Neither is left: the hooks may let the namespace's calls through. */
 	if (ports)
