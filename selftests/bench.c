@@ -363,13 +363,17 @@ static void bench_unrelated(void)
 	};
 	static const double target[NCOND] = { 0, 1.005, 1.02, 1.03 };
 	/*
-	 * make check's bounds (-u): the target where it is met (no
-	 * reservation, and 10,000 in another namespace); in the same
-	 * namespace, where it is not yet (Documentation/benchmarks.md),
-	 * above what every tested kernel measures now (at most 1.07), so
-	 * that a regression fails.
+	 * make check's bounds (-u): the target with no reservation, and
+	 * with 10,000 in another namespace.  In the same namespace a socket
+	 * whose address shares its hash with one of the 20 records there
+	 * (each boot draws its addresses anew: about one run in 200 per
+	 * operation) takes the record lookup on its bind and its close, up
+	 * to about 1.05x of the cheapest operation: the bound is above that,
+	 * and below what every tested kernel measured before its read
+	 * section lost SRCU's calls (1.03 to 1.05x), so that a regression
+	 * fails.
 	 */
-	static const double guard[NCOND] = { 0, 1.005, 1.02, 1.10 };
+	static const double guard[NCOND] = { 0, 1.005, 1.02, 1.06 };
 	long long *v[NCOND][NOPS];
 	double base, m;
 	struct op_ns o[NCOND];
@@ -516,25 +520,60 @@ static void bench_scale(void)
 	/* The fills of the three namespaces go with their sockets. */
 }
 
+/*
+ * Figure 3: what a reservation adds to a socket's bind and close, in the
+ * pattern of the API's best-known user (MsQuic, SPEC.md): a socket acquires
+ * a 1-port reservation, is associated with it itself, binds and closes,
+ * against a socket that binds and closes.  The same with the reservation
+ * held by a second socket, which pays for that socket's own socket() and
+ * close() too, is reported beside it, step by step.
+ */
 static void bench_cycle(void)
 {
 	static const char *const step[] = {
+		"socket()", "acquire", "associate", "bind(0)", "close",
+	};
+	static const char *const step2[] = {
 		"two socket()s", "acquire", "associate", "bind(0)",
 		"close(associated)", "close(owner)",
 	};
-	int r, i, k, n = 200, owner, a, nsteps = 6;
-	long long *full, *plain, *part[6], t[7];
-	double mf, mp;
+	int r, i, k, n = 200, owner, a, nsteps = 5, nsteps2 = 6;
+	long long *one, *two, *plain, *part[5], *part2[6], t[7];
+	double mo, mt, mp;
 	uint64_t token;
 
-	full = calloc(rounds * n, sizeof(long long));
+	one = calloc(rounds * n, sizeof(long long));
+	two = calloc(rounds * n, sizeof(long long));
 	plain = calloc(rounds * n, sizeof(long long));
-	for (k = 0; k < nsteps; k++)
-		part[k] = calloc(rounds * n, sizeof(long long));
-	if (!full || !plain || !part[nsteps - 1])
+	if (!one || !two || !plain)
 		die("calloc");
+	for (k = 0; k < nsteps; k++)
+		if (!(part[k] = calloc(rounds * n, sizeof(long long))))
+			die("calloc");
+	for (k = 0; k < nsteps2; k++)
+		if (!(part2[k] = calloc(rounds * n, sizeof(long long))))
+			die("calloc");
 	netns();
 	for (r = 0; r < rounds; r++) {
+		for (i = 0; i < n; i++) {
+			t[0] = ticks();
+			a = socket(AF_INET, SOCK_DGRAM, 0);
+			t[1] = ticks();
+			if (acquire(a, 0, 1, &token) < 0)
+				die("acquire");
+			t[2] = ticks();
+			associate(a, token);
+			t[3] = ticks();
+			if (bind_port(a, AF_INET, 0))
+				die("bind");
+			t[4] = ticks();
+			close(a);
+			t[5] = ticks();
+			/* Each step's timing costs one tick_cost. */
+			one[r * n + i] = t[5] - t[0] - 5 * tick_cost;
+			for (k = 0; k < nsteps; k++)
+				part[k][r * n + i] = t[k + 1] - t[k] - tick_cost;
+		}
 		for (i = 0; i < n; i++) {
 			t[0] = ticks();
 			owner = socket(AF_INET, SOCK_DGRAM, 0);
@@ -552,10 +591,9 @@ static void bench_cycle(void)
 			t[5] = ticks();
 			close(owner);
 			t[6] = ticks();
-			/* Each step's timing costs one tick_cost. */
-			full[r * n + i] = t[6] - t[0] - 6 * tick_cost;
-			for (k = 0; k < nsteps; k++)
-				part[k][r * n + i] = t[k + 1] - t[k] - tick_cost;
+			two[r * n + i] = t[6] - t[0] - 6 * tick_cost;
+			for (k = 0; k < nsteps2; k++)
+				part2[k][r * n + i] = t[k + 1] - t[k] - tick_cost;
 		}
 		for (i = 0; i < n; i++) {
 			t[0] = ticks();
@@ -566,21 +604,32 @@ static void bench_cycle(void)
 			plain[r * n + i] = ticks() - t[0] - tick_cost;
 		}
 	}
-	mf = median(full, rounds * n);
+	mo = median(one, rounds * n);
+	mt = median(two, rounds * n);
 	mp = median(plain, rounds * n);
-	printf("# acquire, associate, bind(0), close: %.0f %s; bind(0), close: %.0f\n",
-	       mf, unit, mp);
+	printf("# socket(), acquire, associate, bind(0), close: %.0f %s; socket(), bind(0), close: %.0f\n",
+	       mo, unit, mp);
 	printf("# of which");
 	for (k = 0; k < nsteps; k++)
 		printf("%s %s %.0f", k ? "," : "", step[k],
 		       median(part[k], rounds * n));
+	printf("\n# the reservation held by a second socket: %.0f %s, of which",
+	       mt, unit);
+	for (k = 0; k < nsteps2; k++)
+		printf("%s %s %.0f", k ? "," : "", step2[k],
+		       median(part2[k], rounds * n));
 	printf("\n");
 	figure("3. acquire, associate, bind(0), close / bind(0), close",
-	       mf / mp, 2.5, 1, "x");
-	free(full);
+	       mo / mp, 2.5, 1, "x");
+	figure("3. the same with the reservation on a second socket, two socket()s and close()s / one",
+	       mt / mp, 0, -1, "x");
+	free(one);
+	free(two);
 	free(plain);
 	for (k = 0; k < nsteps; k++)
 		free(part[k]);
+	for (k = 0; k < nsteps2; k++)
+		free(part2[k]);
 }
 
 static void bench_wildcard(void)
