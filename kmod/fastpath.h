@@ -42,24 +42,6 @@ static inline int portres_sk_proto(const struct sock *sk)
 	return -EOPNOTSUPP;
 }
 
-/**
- * portres_sk_bind_proto() - the protocol whose ports a socket binds
- * @sk: the socket
- *
- * An MPTCP socket binds TCP ports (its first subflow is a TCP socket): the
- * bind hook refuses it a port of another's TCP block as it refuses a TCP
- * socket.  It cannot hold or be associated with a reservation itself.
- *
- * Return: as portres_sk_proto(), and PORTRES_TCP for MPTCP sockets.
- */
-static inline int portres_sk_bind_proto(const struct sock *sk)
-{
-	if (sk && (sk->sk_family == AF_INET || sk->sk_family == AF_INET6) &&
-	    sk->sk_type == SOCK_STREAM && sk->sk_protocol == IPPROTO_MPTCP)
-		return PORTRES_TCP;
-	return portres_sk_proto(sk);
-}
-
 /*
  * Whether @net may have a reservation or a socket record: false when it
  * surely has neither, and a call of a socket of it is the stack's alone.

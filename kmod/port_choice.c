@@ -39,7 +39,10 @@
  * namespace that has reservations (an order of binds, bind_order.c); in one
  * that never had, the call is the stack's alone.  inet_csk_get_port()
  * serves TCP and MPTCP, and DCCP, which portres leaves alone;
- * udp_lib_get_port() UDP and UDP-Lite, which it leaves alone too.
+ * udp_lib_get_port() UDP and UDP-Lite, which it leaves alone too.  An
+ * MPTCP socket binds TCP ports (its first subflow is a TCP socket): it is
+ * refused a port of another's TCP block as a TCP socket is, and cannot
+ * hold or be associated with a reservation itself.
  */
 static __always_inline struct portres_net *
 portres_get_port_wanted(struct sock *sk)
