@@ -3,11 +3,12 @@
  * portres: what the hooks test on every call of a hooked function, inline.
  *
  * While the hot hooks are registered, every TCP and UDP bind, connect,
- * send and close on the host calls into portres (hooks.c).  An
- * unrelated call, in a namespace with no reservation and no socket record,
- * is let through after a few loads: its socket's family, type and
- * protocol, its namespace, and that namespace's count in the filter
- * (blocks.c).  It stores to no memory at all.
+ * send and close on the host calls into portres (hooks.c).  An unrelated
+ * call is let through after a few loads: a bind's socket protocol and its
+ * namespace's count in the filter of namespaces (blocks.c), a close's
+ * count in the filter of socket records (sockets.c), and only where those
+ * are not 0 the namespace's state.  It stores to no memory at all; in a
+ * namespace that has reservations, a bind stores to per-CPU counts only.
  */
 #ifndef _PORTRES_FASTPATH_H
 #define _PORTRES_FASTPATH_H
