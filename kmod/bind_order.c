@@ -37,9 +37,10 @@
  * only loses sections: only those that read its number before it was
  * turned away from can still count in it, and each ends.  So the waiter
  * first waits for that slot, then turns new sections to it, and waits for
- * the other one (SRCU scans its two indexes so).  When the counts of all slots show no bind under way, an acquire spares
- * itself the wait altogether.  The counts are per CPU, so that a bind
- * stores to no memory another CPU's binds store to.  (This is SRCU's read
+ * the other one (SRCU scans its two indexes so).  When the counts of all
+ * slots show no bind under way, an acquire spares itself the wait
+ * altogether.  The counts are per CPU, so that a bind stores to no memory
+ * another CPU's binds store to.  (This is SRCU's read
  * side, without its grace-period machinery, which portres does not need:
  * the reservation's wait is rare, short, and polls.)
  *
@@ -189,15 +190,17 @@ int portres_bind_order_init(struct portres_net *pn)
 		return -ENOMEM;
 	order->binds = alloc_percpu_gfp(struct portres_binds,
 					GFP_KERNEL_ACCOUNT);
-	if (!order->binds) {
-		kfree(order);
-		return -ENOMEM;
-	}
+	if (!order->binds)
+		goto err_free;
 	mutex_init(&order->wait);
 	pn->bind_epoch = READ_ONCE(portres_tasks_epoch);
 	pn->bind_ready = false;
 	rcu_assign_pointer(pn->bind_order, order);
 	return 0;
+
+err_free:
+	kfree(order);
+	return -ENOMEM;
 }
 
 /* At the namespace's end, when no bind can be under way in it any more. */
