@@ -2,8 +2,8 @@
 /*
  * portres: the blocks of reservations, per network namespace: making a
  * reservation's block and taking it back, with the namespace's bitmaps
- * and xarrays, the filter of namespaces that may have any, and the global
- * table of tokens.
+ * and chunks of blocks, the filter of namespaces that may have any, and
+ * the global table of tokens.
  *
  * Each network namespace keeps its reservations per protocol by the first
  * port of their block, in chunks of 64 ports, with a bitmap of those first
