@@ -295,7 +295,9 @@ portres_block_load(struct portres_net *pn, struct portres_ports *ports,
  *
  * Under RCU or @pn's @lock.  The block that covers @port, if any, is the
  * one that starts at the nearest start at or below @port: blocks do not
- * overlap.  Each lookup costs the same whatever the number of blocks.
+ * overlap.  A lookup scans the bitmap of starts down from @port, a word
+ * per 64 ports (within the block for a covered port), whatever the number
+ * of blocks.
  *
  * Return: the reservation, or NULL.
  */
