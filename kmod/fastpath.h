@@ -132,29 +132,37 @@ portres_pernet_maybe_sock(const struct sock *sk)
 }
 
 /*
- * Enters a read section of @pn's binds (bind_order.c says what it orders):
- * counts the bind begun in the slot of @pn's order that new binds count in.
- * Return: the slot, for portres_bind_end(), or NULL when @pn has no order
- * of binds, and so no reservation.
+ * Counts a bind begun in the slot of @pn's order that new binds count in,
+ * with preemption off, which is a read section of RCU:
+ * portres_bind_order_fini() waits for it before it waits for the counts.
+ * The socket keeps the namespace, and so the order, until
+ * portres_bind_end().  Return: the slot, or NULL when @pn has no order of
+ * binds, and so no reservation.
+ */
+static __always_inline struct portres_bind_slot __percpu *
+portres_bind_count(struct portres_net *pn)
+{
+	struct portres_bind_order *order = rcu_dereference_sched(pn->bind_order);
+	struct portres_bind_slot __percpu *slot;
+
+	if (!order)
+		return NULL;
+	slot = &order->binds->slot[READ_ONCE(order->flip) & 1];
+	this_cpu_inc(slot->begun);
+	return slot;
+}
+
+/*
+ * Enters a read section of @pn's binds (bind_order.c says what it orders).
+ * Return: the slot, for portres_bind_end(), or NULL without an order.
  */
 static __always_inline struct portres_bind_slot __percpu *
 portres_bind_begin(struct portres_net *pn)
 {
-	struct portres_bind_slot __percpu *slot = NULL;
-	struct portres_bind_order *order;
+	struct portres_bind_slot __percpu *slot;
 
-	/*
-	 * Counted with preemption off, which is a read section of RCU:
-	 * portres_bind_order_fini() waits for it before it waits for the
-	 * counts.  The socket keeps the namespace, and so @order, until
-	 * portres_bind_end().
-	 */
 	preempt_disable_notrace();
-	order = rcu_dereference_sched(pn->bind_order);
-	if (order) {
-		slot = &order->binds->slot[READ_ONCE(order->flip) & 1];
-		this_cpu_inc(slot->begun);
-	}
+	slot = portres_bind_count(pn);
 	preempt_enable_notrace();
 	/* Counted before the bits are tested: pairs with the acquire's. */
 	smp_mb();
@@ -192,7 +200,7 @@ static __always_inline int portres_port_refused(struct portres_net *pn,
 /*
  * The common case of both get_port hooks, with preemption off once (a read
  * section of RCU): @sk has no record in @pn (its count in the hints is 0),
- * the bind counts itself begun as portres_bind_begin() does, and then no
+ * the bind counts itself begun (portres_bind_count()), and then no
  * reservation covers @port (0 for any port), and @sk shares no port.
  *
  * Return: 0 when the call goes on, -EAGAIN when @sk may have a record
@@ -204,8 +212,7 @@ portres_get_port_begin(struct portres_net *pn, const struct sock *sk,
 		       int proto, u16 port,
 		       struct portres_bind_slot __percpu **slotp)
 {
-	struct portres_bind_slot __percpu *slot = NULL;
-	struct portres_bind_order *order;
+	struct portres_bind_slot __percpu *slot;
 	struct portres_ports *ports;
 	bool busy;
 
@@ -216,11 +223,7 @@ portres_get_port_begin(struct portres_net *pn, const struct sock *sk,
 		preempt_enable_notrace();
 		return -EAGAIN;
 	}
-	order = rcu_dereference_sched(pn->bind_order);
-	if (order) {
-		slot = &order->binds->slot[READ_ONCE(order->flip) & 1];
-		this_cpu_inc(slot->begun);
-	}
+	slot = portres_bind_count(pn);
 	/* Counted before the bits are tested: pairs with the acquire's. */
 	smp_mb();
 	/* Read again: a first reservation may have made them since. */
