@@ -352,6 +352,21 @@ static int portres_test_make(void *data)
 	return 0;
 }
 
+/* Gives @pn its order of binds: a reservation of @port, made and ended. */
+static void portres_test_ordered(struct kunit *test, struct portres_net *pn,
+				 u16 port)
+{
+	struct portres_resv *resv;
+	int err;
+
+	mutex_lock(&pn->lock);
+	err = portres_resv_create(pn, PORTRES_TCP, port, 1, false, &resv);
+	if (!err)
+		portres_resv_release(resv);
+	mutex_unlock(&pn->lock);
+	KUNIT_ASSERT_EQ(test, 0, err);
+}
+
 /*
  * A new reservation waits for the binds under way in its namespace, with
  * the namespace's lock dropped, and for no bind of another namespace: a
@@ -368,22 +383,13 @@ static void portres_test_wait(struct kunit *test)
 	struct portres_bind_order *order;
 	struct portres_ports *ports;
 	struct task_struct *t;
-	struct portres_resv *resv;
 	unsigned long flip;
 	bool done, busy;
 	int i;
 
 	/* Each namespace gets its own order of binds at its first. */
-	mutex_lock(&a->lock);
-	KUNIT_ASSERT_EQ(test, 0, portres_resv_create(a, PORTRES_TCP, 60700, 1,
-						     false, &resv));
-	portres_resv_release(resv);
-	mutex_unlock(&a->lock);
-	mutex_lock(&b->lock);
-	KUNIT_ASSERT_EQ(test, 0, portres_resv_create(b, PORTRES_TCP, 60710, 1,
-						     false, &resv));
-	portres_resv_release(resv);
-	mutex_unlock(&b->lock);
+	portres_test_ordered(test, a, 60700);
+	portres_test_ordered(test, b, 60710);
 
 	init_completion(&m.done);
 	order = rcu_dereference_protected(b->bind_order, true);
@@ -447,15 +453,10 @@ static void portres_test_wait_straggler(struct kunit *test)
 	struct portres_test_maker m = { .pn = b, .start = 60730 };
 	struct portres_bind_slot __percpu *slot;
 	struct portres_bind_order *order;
-	struct portres_resv *resv;
 	struct task_struct *t;
 	bool done;
 
-	mutex_lock(&b->lock);
-	KUNIT_ASSERT_EQ(test, 0, portres_resv_create(b, PORTRES_TCP, 60710, 1,
-						     false, &resv));
-	portres_resv_release(resv);
-	mutex_unlock(&b->lock);
+	portres_test_ordered(test, b, 60710);
 	order = rcu_dereference_protected(b->bind_order, true);
 	/* A wait with nothing under way: new binds now count in the other slot. */
 	KUNIT_ASSERT_EQ(test, 0, portres_binds_wait(order, false));
