@@ -521,6 +521,41 @@ static void bench_scale(void)
 }
 
 /*
+ * One cycle of figure 3, timed after each step into t[0..]: a socket
+ * acquires a 1-port reservation (@second: a second socket does, first
+ * made), is associated with it, binds and closes (then the second socket
+ * closes).  Return: the number of steps.
+ */
+static int cycle(int second, long long *t)
+{
+	int owner = -1, a, k = 0;
+	uint64_t token;
+
+	t[k++] = ticks();
+	if (second)
+		owner = socket(AF_INET, SOCK_DGRAM, 0);
+	a = socket(AF_INET, SOCK_DGRAM, 0);
+	if (!second)
+		owner = a;
+	t[k++] = ticks();
+	if (acquire(owner, 0, 1, &token) < 0)
+		die("acquire");
+	t[k++] = ticks();
+	associate(a, token);
+	t[k++] = ticks();
+	if (bind_port(a, AF_INET, 0))
+		die("bind");
+	t[k++] = ticks();
+	close(a);
+	t[k++] = ticks();
+	if (second) {
+		close(owner);
+		t[k++] = ticks();
+	}
+	return k - 1;
+}
+
+/*
  * Figure 3: what a reservation adds to a socket's bind and close, in the
  * pattern of the API's best-known user (MsQuic, SPEC.md): a socket acquires
  * a 1-port reservation, is associated with it itself, binds and closes,
@@ -530,71 +565,38 @@ static void bench_scale(void)
  */
 static void bench_cycle(void)
 {
-	static const char *const step[] = {
-		"socket()", "acquire", "associate", "bind(0)", "close",
+	static const char *const steps[2][6] = {
+		{ "socket()", "acquire", "associate", "bind(0)", "close" },
+		{ "two socket()s", "acquire", "associate", "bind(0)",
+		  "close(associated)", "close(owner)" },
 	};
-	static const char *const step2[] = {
-		"two socket()s", "acquire", "associate", "bind(0)",
-		"close(associated)", "close(owner)",
-	};
-	int r, i, k, n = 200, owner, a, nsteps = 5, nsteps2 = 6;
-	long long *one, *two, *plain, *part[5], *part2[6], t[7];
-	double mo, mt, mp;
-	uint64_t token;
+	int r, i, k, v, nsteps, n = 200, a;
+	long long *whole[2], *plain, *part[2][6], t[7];
+	double m[2], mp;
 
-	one = calloc(rounds * n, sizeof(long long));
-	two = calloc(rounds * n, sizeof(long long));
 	plain = calloc(rounds * n, sizeof(long long));
-	if (!one || !two || !plain)
+	if (!plain)
 		die("calloc");
-	for (k = 0; k < nsteps; k++)
-		if (!(part[k] = calloc(rounds * n, sizeof(long long))))
+	for (v = 0; v < 2; v++) {
+		whole[v] = calloc(rounds * n, sizeof(long long));
+		if (!whole[v])
 			die("calloc");
-	for (k = 0; k < nsteps2; k++)
-		if (!(part2[k] = calloc(rounds * n, sizeof(long long))))
-			die("calloc");
+		for (k = 0; k < 6; k++)
+			if (!(part[v][k] = calloc(rounds * n, sizeof(long long))))
+				die("calloc");
+	}
 	netns();
 	for (r = 0; r < rounds; r++) {
-		for (i = 0; i < n; i++) {
-			t[0] = ticks();
-			a = socket(AF_INET, SOCK_DGRAM, 0);
-			t[1] = ticks();
-			if (acquire(a, 0, 1, &token) < 0)
-				die("acquire");
-			t[2] = ticks();
-			associate(a, token);
-			t[3] = ticks();
-			if (bind_port(a, AF_INET, 0))
-				die("bind");
-			t[4] = ticks();
-			close(a);
-			t[5] = ticks();
-			/* Each step's timing costs one tick_cost. */
-			one[r * n + i] = t[5] - t[0] - 5 * tick_cost;
-			for (k = 0; k < nsteps; k++)
-				part[k][r * n + i] = t[k + 1] - t[k] - tick_cost;
-		}
-		for (i = 0; i < n; i++) {
-			t[0] = ticks();
-			owner = socket(AF_INET, SOCK_DGRAM, 0);
-			a = socket(AF_INET, SOCK_DGRAM, 0);
-			t[1] = ticks();
-			if (acquire(owner, 0, 1, &token) < 0)
-				die("acquire");
-			t[2] = ticks();
-			associate(a, token);
-			t[3] = ticks();
-			if (bind_port(a, AF_INET, 0))
-				die("bind");
-			t[4] = ticks();
-			close(a);
-			t[5] = ticks();
-			close(owner);
-			t[6] = ticks();
-			two[r * n + i] = t[6] - t[0] - 6 * tick_cost;
-			for (k = 0; k < nsteps2; k++)
-				part2[k][r * n + i] = t[k + 1] - t[k] - tick_cost;
-		}
+		for (v = 0; v < 2; v++)
+			for (i = 0; i < n; i++) {
+				nsteps = cycle(v, t);
+				/* Each step's timing costs one tick_cost. */
+				whole[v][r * n + i] = t[nsteps] - t[0] -
+						      nsteps * tick_cost;
+				for (k = 0; k < nsteps; k++)
+					part[v][k][r * n + i] =
+						t[k + 1] - t[k] - tick_cost;
+			}
 		for (i = 0; i < n; i++) {
 			t[0] = ticks();
 			a = socket(AF_INET, SOCK_DGRAM, 0);
@@ -604,32 +606,32 @@ static void bench_cycle(void)
 			plain[r * n + i] = ticks() - t[0] - tick_cost;
 		}
 	}
-	mo = median(one, rounds * n);
-	mt = median(two, rounds * n);
+	for (v = 0; v < 2; v++)
+		m[v] = median(whole[v], rounds * n);
 	mp = median(plain, rounds * n);
 	printf("# socket(), acquire, associate, bind(0), close: %.0f %s; socket(), bind(0), close: %.0f\n",
-	       mo, unit, mp);
-	printf("# of which");
-	for (k = 0; k < nsteps; k++)
-		printf("%s %s %.0f", k ? "," : "", step[k],
-		       median(part[k], rounds * n));
-	printf("\n# the reservation held by a second socket: %.0f %s, of which",
-	       mt, unit);
-	for (k = 0; k < nsteps2; k++)
-		printf("%s %s %.0f", k ? "," : "", step2[k],
-		       median(part2[k], rounds * n));
-	printf("\n");
+	       m[0], unit, mp);
+	for (v = 0; v < 2; v++) {
+		if (v)
+			printf("# the reservation held by a second socket: %.0f %s, of which",
+			       m[1], unit);
+		else
+			printf("# of which");
+		for (k = 0; k < 6 && steps[v][k]; k++)
+			printf("%s %s %.0f", k ? "," : "", steps[v][k],
+			       median(part[v][k], rounds * n));
+		printf("\n");
+	}
 	figure("3. acquire, associate, bind(0), close / bind(0), close",
-	       mo / mp, 2.5, 1, "x");
+	       m[0] / mp, 2.5, 1, "x");
 	figure("3. the same with the reservation on a second socket, two socket()s and close()s / one",
-	       mt / mp, 0, -1, "x");
-	free(one);
-	free(two);
+	       m[1] / mp, 0, -1, "x");
 	free(plain);
-	for (k = 0; k < nsteps; k++)
-		free(part[k]);
-	for (k = 0; k < nsteps2; k++)
-		free(part2[k]);
+	for (v = 0; v < 2; v++) {
+		free(whole[v]);
+		for (k = 0; k < 6; k++)
+			free(part[v][k]);
+	}
 }
 
 static void bench_wildcard(void)
